@@ -1,0 +1,80 @@
+// Package gateway is the HTTP surface of Scanpay: routes, authentication,
+// idempotency, the error table, request and response shapes, and the
+// hosted checkout pages.
+package gateway
+
+import (
+	"log/slog"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/scanpay/scanpay/merchant"
+	"gorm.io/gorm"
+)
+
+// Config is what the gateway needs to know about its surroundings.
+type Config struct {
+	// BaseURL is where payers and merchants reach this gateway, used in
+	// QR payloads and links, without a trailing slash.
+	BaseURL string
+	// BodyLimit caps request bodies in bytes (1 MiB when zero).
+	BodyLimit int64
+}
+
+// Deps are the services the gateway calls; main builds them.
+type Deps struct {
+	DB        *gorm.DB
+	Log       *slog.Logger
+	Now       func() time.Time
+	Merchants *merchant.Service
+}
+
+// Server routes requests to the domain services.
+type Server struct {
+	cfg       Config
+	db        *gorm.DB
+	log       *slog.Logger
+	now       func() time.Time
+	merchants *merchant.Service
+	draining  atomic.Bool
+	handler   http.Handler
+}
+
+// New builds the gateway's router.
+func New(cfg Config, deps Deps) *Server {
+	if cfg.BodyLimit == 0 {
+		cfg.BodyLimit = 1 << 20
+	}
+	s := &Server{cfg: cfg, db: deps.DB, log: deps.Log, now: deps.Now, merchants: deps.Merchants}
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New()
+	r.Use(withRequestID, s.logRequests, s.recoverPanics, s.limitBody)
+	r.NoRoute(func(c *gin.Context) { s.fail(c, errNoRoute) })
+
+	r.GET("/healthz", s.healthz)
+	r.GET("/readyz", s.readyz)
+
+	v1 := r.Group("/v1", s.authMerchant, s.idempotentPOST)
+	s.merchantRoutes(v1)
+	s.handler = r
+	return s
+}
+
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.handler.ServeHTTP(w, r)
+}
+
+// Drain makes /readyz fail so a load balancer stops sending new requests
+// while in-flight ones finish.
+func (s *Server) Drain() { s.draining.Store(true) }
+
+// idempotentPOST applies idempotency to the POSTs of a group.
+func (s *Server) idempotentPOST(c *gin.Context) {
+	if c.Request.Method != http.MethodPost {
+		c.Next()
+		return
+	}
+	s.idempotent(c)
+}

@@ -1,0 +1,49 @@
+package scanpay
+
+import (
+	"crypto/rand"
+	"encoding/binary"
+	"time"
+)
+
+// crockford is Crockford's base32 alphabet in lower case. Its characters
+// are in ASCII order, so encoded IDs sort like the bytes they encode.
+const crockford = "0123456789abcdefghjkmnpqrstvwxyz"
+
+// NewID returns prefix_ followed by 26 characters: 48 bits of milliseconds
+// since the epoch and 80 random bits. IDs of one type sort by creation
+// time (to the millisecond), which makes them usable as list cursors.
+func NewID(prefix string) string {
+	var b [16]byte
+	binary.BigEndian.PutUint64(b[:8], uint64(time.Now().UnixMilli())<<16)
+	rand.Read(b[6:])
+	return prefix + "_" + Base32(b[:])
+}
+
+// RandomToken returns n random bytes in lower-case base32, for secrets
+// and unguessable codes.
+func RandomToken(n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	return Base32(b)
+}
+
+// Base32 encodes b in Crockford's alphabet without padding, most
+// significant bits first.
+func Base32(b []byte) string {
+	out := make([]byte, 0, (len(b)*8+4)/5)
+	var acc uint32
+	bits := 0
+	for _, c := range b {
+		acc = acc<<8 | uint32(c)
+		bits += 8
+		for bits >= 5 {
+			bits -= 5
+			out = append(out, crockford[acc>>bits&31])
+		}
+	}
+	if bits > 0 {
+		out = append(out, crockford[acc<<(5-bits)&31])
+	}
+	return string(out)
+}

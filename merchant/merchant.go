@@ -1,0 +1,127 @@
+// Package merchant holds merchants, their API keys and fee plans.
+package merchant
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/scanpay/scanpay"
+	"gorm.io/gorm"
+)
+
+// Merchant is a business that takes payments through the gateway.
+type Merchant struct {
+	ID        string    `json:"id"`
+	Object    string    `json:"object"`
+	Name      string    `json:"name"`
+	Country   string    `json:"country"`
+	City      string    `json:"city"`
+	MCC       string    `json:"mcc"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// CreateParams describe a new merchant. Country, City and MCC appear in
+// EMVCo QR codes; empty ones take defaults.
+type CreateParams struct {
+	Name    string
+	Country string
+	City    string
+	MCC     string
+}
+
+// Service creates and finds merchants and authenticates their keys.
+type Service struct {
+	db  *gorm.DB
+	now func() time.Time
+}
+
+// NewService returns a Service on db; now is the clock (UTC).
+func NewService(db *gorm.DB, now func() time.Time) *Service {
+	return &Service{db: db, now: now}
+}
+
+type merchantRow struct {
+	ID        string
+	Name      string
+	Country   string
+	City      string
+	MCC       string `gorm:"column:mcc"`
+	CreatedAt time.Time
+}
+
+func (merchantRow) TableName() string { return "merchants" }
+
+func (r merchantRow) toMerchant() Merchant {
+	return Merchant{ID: r.ID, Object: "merchant", Name: r.Name, Country: r.Country, City: r.City, MCC: r.MCC, CreatedAt: r.CreatedAt}
+}
+
+// Create makes a merchant and its first test-mode secret key, in one
+// transaction. The secret is returned once and never stored.
+func (s *Service) Create(ctx context.Context, p CreateParams) (Merchant, string, error) {
+	row, err := p.validate()
+	if err != nil {
+		return Merchant{}, "", err
+	}
+	row.ID = scanpay.NewID("mch")
+	row.CreatedAt = s.now()
+	var secret string
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(&row).Error; err != nil {
+			return err
+		}
+		_, secret, err = createKey(tx, row.ID, false, row.CreatedAt)
+		return err
+	})
+	if err != nil {
+		return Merchant{}, "", err
+	}
+	return row.toMerchant(), secret, nil
+}
+
+// Get returns the merchant with id, or a not-found error.
+func (s *Service) Get(ctx context.Context, id string) (Merchant, error) {
+	var row merchantRow
+	err := s.db.WithContext(ctx).Where("id = ?", id).Take(&row).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return Merchant{}, scanpay.NotFound("merchant", id)
+	}
+	return row.toMerchant(), err
+}
+
+func (p CreateParams) validate() (merchantRow, error) {
+	r := merchantRow{
+		Name:    strings.TrimSpace(p.Name),
+		Country: strings.ToUpper(strings.TrimSpace(p.Country)),
+		City:    strings.TrimSpace(p.City),
+		MCC:     strings.TrimSpace(p.MCC),
+	}
+	if r.Country == "" {
+		r.Country = "CN"
+	}
+	if r.City == "" {
+		r.City = "Shanghai"
+	}
+	if r.MCC == "" {
+		r.MCC = "5999"
+	}
+	switch {
+	case r.Name == "":
+		return r, scanpay.Missing("name")
+	case utf8.RuneCountInString(r.Name) > 100:
+		return r, scanpay.Invalid("name", "name is longer than 100 characters")
+	case len(r.Country) != 2 || !isUpperAlpha(r.Country):
+		return r, scanpay.Invalid("country", "country must be an ISO 3166 two-letter code")
+	case utf8.RuneCountInString(r.City) > 50:
+		return r, scanpay.Invalid("city", "city is longer than 50 characters")
+	case len(r.MCC) != 4 || strings.Trim(r.MCC, "0123456789") != "":
+		return r, scanpay.Invalid("mcc", "mcc must be a four-digit merchant category code")
+	}
+	return r, nil
+}
+
+func isUpperAlpha(s string) bool {
+	return strings.Trim(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") == ""
+}

@@ -1,0 +1,43 @@
+package storage
+
+import (
+	"errors"
+
+	gosqlite "github.com/glebarez/go-sqlite"
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// SQLite extended result codes (sqlite3.h) for the constraints we rely on.
+const (
+	sqliteConstraintCheck      = 275
+	sqliteConstraintPrimaryKey = 1555
+	sqliteConstraintUnique     = 2067
+)
+
+// IsUniqueViolation reports whether err is a unique or primary-key
+// constraint failure: the database refusing a second "at most once".
+func IsUniqueViolation(err error) bool {
+	return pgCode(err) == "23505" || sqliteCode(err) == sqliteConstraintUnique || sqliteCode(err) == sqliteConstraintPrimaryKey
+}
+
+// IsCheckViolation reports whether err is a CHECK constraint failure, such
+// as a balance that would go below zero.
+func IsCheckViolation(err error) bool {
+	return pgCode(err) == "23514" || sqliteCode(err) == sqliteConstraintCheck
+}
+
+func pgCode(err error) string {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return pgErr.Code
+	}
+	return ""
+}
+
+func sqliteCode(err error) int {
+	var sqErr *gosqlite.Error
+	if errors.As(err, &sqErr) {
+		return sqErr.Code()
+	}
+	return 0
+}

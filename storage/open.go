@@ -1,0 +1,134 @@
+// Package storage opens the gateway's database (embedded SQLite or
+// PostgreSQL) through gorm, brings its schema up to date, and classifies
+// driver errors so domain packages can map them to their own.
+package storage
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/glebarez/sqlite"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+)
+
+// Dialect names the database engine behind a *gorm.DB.
+type Dialect string
+
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// Options tune the connection pool. Zero values pick defaults that suit a
+// small machine.
+type Options struct {
+	MaxOpenConns int
+}
+
+// Open connects to the database named by rawURL: "sqlite://PATH", a plain
+// file path, or "postgres://..." (also "postgresql://"). SQLite runs in WAL
+// mode with a busy timeout and IMMEDIATE transactions, so the gateway and
+// the command line can share one file.
+func Open(ctx context.Context, rawURL string, opts Options) (*gorm.DB, error) {
+	dialector, dialect, err := dialectorFor(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	db, err := gorm.Open(dialector, &gorm.Config{
+		Logger:                 logger.Discard,
+		SkipDefaultTransaction: true,
+		NowFunc:                func() time.Time { return time.Now().UTC() },
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open %s database: %w", dialect, err)
+	}
+	sqlDB, err := db.DB()
+	if err != nil {
+		return nil, err
+	}
+	maxOpen := opts.MaxOpenConns
+	if maxOpen == 0 {
+		maxOpen = 32
+		if dialect == SQLite {
+			maxOpen = 8
+		}
+	}
+	sqlDB.SetMaxOpenConns(maxOpen)
+	sqlDB.SetMaxIdleConns(maxOpen)
+	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := sqlDB.PingContext(pingCtx); err != nil {
+		sqlDB.Close()
+		return nil, fmt.Errorf("connect to %s database: %w", dialect, err)
+	}
+	return db, nil
+}
+
+// Close releases the pool behind db.
+func Close(db *gorm.DB) error {
+	sqlDB, err := db.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.Close()
+}
+
+// DialectOf tells which engine db talks to.
+func DialectOf(db *gorm.DB) Dialect {
+	if db.Dialector.Name() == "postgres" {
+		return Postgres
+	}
+	return SQLite
+}
+
+func dialectorFor(rawURL string) (gorm.Dialector, Dialect, error) {
+	switch {
+	case strings.HasPrefix(rawURL, "postgres://"), strings.HasPrefix(rawURL, "postgresql://"):
+		if _, err := url.Parse(rawURL); err != nil {
+			return nil, "", fmt.Errorf("database url: %w", err)
+		}
+		return postgres.Open(rawURL), Postgres, nil
+	case strings.Contains(rawURL, "://") && !strings.HasPrefix(rawURL, "sqlite://"):
+		return nil, "", fmt.Errorf("database url %q: use sqlite://PATH or postgres://", redact(rawURL))
+	}
+	path := strings.TrimPrefix(rawURL, "sqlite://")
+	if path == "" {
+		return nil, "", fmt.Errorf("database url %q names no file", rawURL)
+	}
+	path, query, _ := strings.Cut(path, "?")
+	if dir := filepath.Dir(path); dir != "." {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, "", fmt.Errorf("database directory: %w", err)
+		}
+	}
+	params := url.Values{}
+	params.Add("_pragma", "busy_timeout(10000)")
+	params.Add("_pragma", "journal_mode(WAL)")
+	params.Add("_pragma", "synchronous(NORMAL)")
+	params.Add("_pragma", "foreign_keys(1)")
+	// No _time_format: this driver version stops reading parameters after
+	// it, dropping _txlock; its default already writes SQLite's own format.
+	params.Set("_txlock", "immediate")
+	dsn := path + "?" + params.Encode()
+	if query != "" {
+		dsn += "&" + query
+	}
+	return sqlite.Open(dsn), SQLite, nil
+}
+
+// redact hides the password in a database URL so it can be shown in errors.
+func redact(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return "(unparseable url)"
+	}
+	return u.Redacted()
+}
