@@ -65,7 +65,7 @@ func decodeError(err error) error {
 			return invalidJSON("the body must be a JSON object")
 		}
 		return &scanpay.Error{Kind: scanpay.KindInvalid, Code: "parameter_invalid", Param: typ.Field,
-			Message: fmt.Sprintf("%s must be %s", typ.Field, describeType(typ.Type))}
+			Message: fmt.Sprintf("%s: expected %s, got %s", typ.Field, describeType(typ.Type), typ.Value)}
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
 		return &scanpay.Error{Kind: scanpay.KindInvalid, Code: "parameter_unknown", Param: field,

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/scanpay/scanpay/checkout"
 	"github.com/scanpay/scanpay/merchant"
 	"gorm.io/gorm"
 )
@@ -29,6 +30,7 @@ type Deps struct {
 	Log       *slog.Logger
 	Now       func() time.Time
 	Merchants *merchant.Service
+	Checkout  *checkout.Service
 }
 
 // Server routes requests to the domain services.
@@ -38,6 +40,7 @@ type Server struct {
 	log       *slog.Logger
 	now       func() time.Time
 	merchants *merchant.Service
+	checkout  *checkout.Service
 	draining  atomic.Bool
 	handler   http.Handler
 }
@@ -47,7 +50,7 @@ func New(cfg Config, deps Deps) *Server {
 	if cfg.BodyLimit == 0 {
 		cfg.BodyLimit = 1 << 20
 	}
-	s := &Server{cfg: cfg, db: deps.DB, log: deps.Log, now: deps.Now, merchants: deps.Merchants}
+	s := &Server{cfg: cfg, db: deps.DB, log: deps.Log, now: deps.Now, merchants: deps.Merchants, checkout: deps.Checkout}
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	r.Use(withRequestID, s.logRequests, s.recoverPanics, s.limitBody)
@@ -58,6 +61,7 @@ func New(cfg Config, deps Deps) *Server {
 
 	v1 := r.Group("/v1", s.authMerchant, s.idempotentPOST)
 	s.merchantRoutes(v1)
+	s.orderRoutes(v1)
 	s.handler = r
 	return s
 }

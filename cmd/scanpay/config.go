@@ -10,6 +10,8 @@ import (
 	"os"
 	"strconv"
 	"strings"
+
+	"github.com/scanpay/scanpay/checkout"
 )
 
 // Config is everything the gateway can be told, from flags and SCANPAY_*
@@ -22,6 +24,7 @@ type Config struct {
 	WebhookAllowPrivate bool
 	LogFormat           string
 	LogLevel            string
+	MaxOrderAmount      int64
 }
 
 // errUsage means the flags were wrong; the flag package already said how.
@@ -44,6 +47,13 @@ func env(name, fallback string) string {
 func envBool(name string) bool {
 	v, _ := strconv.ParseBool(os.Getenv(name))
 	return v
+}
+
+func envInt(name string, fallback int64) int64 {
+	if v, err := strconv.ParseInt(os.Getenv(name), 10, 64); err == nil {
+		return v
+	}
+	return fallback
 }
 
 func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
@@ -70,6 +80,8 @@ func (c *Config) serveFlags(fs *flag.FlagSet) {
 		"public URL of this gateway, used in QR codes and links; default http://localhost:PORT (SCANPAY_BASE_URL)")
 	fs.BoolVar(&c.WebhookAllowPrivate, "webhook-allow-private", envBool("SCANPAY_WEBHOOK_ALLOW_PRIVATE"),
 		"let webhooks reach loopback and private addresses, for local development (SCANPAY_WEBHOOK_ALLOW_PRIVATE)")
+	fs.Int64Var(&c.MaxOrderAmount, "max-order-amount", envInt("SCANPAY_MAX_ORDER_AMOUNT", checkout.DefaultMaxAmount),
+		"largest order amount accepted, in minor units (SCANPAY_MAX_ORDER_AMOUNT)")
 }
 
 // parse reads args into fs, turning flag errors into errUsage.

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/scanpay/scanpay"
+	"github.com/scanpay/scanpay/checkout"
 	"github.com/scanpay/scanpay/gateway"
 	"github.com/scanpay/scanpay/merchant"
 	"github.com/scanpay/scanpay/storage"
@@ -42,11 +43,14 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	baseURL := cfg.baseURL(ln.Addr().String())
+	merchants := merchant.NewService(db, scanpay.Now)
+	orders := checkout.NewService(db, scanpay.Now, checkout.Config{BaseURL: baseURL, MaxAmount: cfg.MaxOrderAmount}, merchants)
 	gw := gateway.New(gateway.Config{BaseURL: baseURL}, gateway.Deps{
 		DB:        db,
 		Log:       log,
 		Now:       scanpay.Now,
-		Merchants: merchant.NewService(db, scanpay.Now),
+		Merchants: merchants,
+		Checkout:  orders,
 	})
 	srv := &http.Server{
 		Handler:           gw,
@@ -65,6 +69,23 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 				log.Error("prune idempotency keys", "err", err)
 			} else if n > 0 {
 				log.Info("pruned idempotency keys", "count", n)
+			}
+		})
+	})
+
+	wg.Go(func() {
+		every(jobs, time.Second, func() {
+			for {
+				n, err := orders.ExpireDue(jobs, 200)
+				if err != nil && jobs.Err() == nil {
+					log.Error("expire orders", "err", err)
+				}
+				if n > 0 {
+					log.Info("expired orders", "count", n)
+				}
+				if n < 200 {
+					return
+				}
 			}
 		})
 	})

@@ -1,0 +1,149 @@
+package checkout
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/scanpay/scanpay"
+	"github.com/scanpay/scanpay/merchant"
+	"github.com/scanpay/scanpay/storage"
+)
+
+// Limits on what an order may carry.
+const (
+	MinExpiresIn      = 60
+	MaxExpiresIn      = 86400
+	DefaultExpiresIn  = 900
+	maxDescriptionLen = 500
+	maxReferenceLen   = 64
+	maxMetadataKeys   = 20
+	maxMetadataKeyLen = 40
+	maxMetadataValLen = 500
+	qrCodeBytes       = 12 // 96 bits: unguessable, and short enough to keep the QR small
+	QRFormatURL       = "url"
+	QRFormatEMVCo     = "emvco"
+)
+
+// ErrReferenceExists is a second order with a merchant's own reference.
+var ErrReferenceExists = &scanpay.Error{Kind: scanpay.KindConflict, Code: "reference_already_exists", Param: "reference",
+	Message: "an order with this reference already exists"}
+
+// OrderParams is a request to create an order. Pointers tell "not given"
+// from zero.
+type OrderParams struct {
+	Amount      *int64            `json:"amount"`
+	Currency    string            `json:"currency"`
+	Description string            `json:"description"`
+	Reference   string            `json:"reference"`
+	ExpiresIn   *int64            `json:"expires_in"`
+	QRFormat    string            `json:"qr_format"`
+	Metadata    map[string]string `json:"metadata"`
+}
+
+// CreateOrder validates p and stores a pending order with its QR payload.
+// Nothing is stored when any field is wrong.
+func (s *Service) CreateOrder(ctx context.Context, p merchant.Principal, params OrderParams) (Order, error) {
+	cur, err := params.validate(s.cfg.MaxAmount)
+	if err != nil {
+		return Order{}, err
+	}
+	m, err := s.merchants.Get(ctx, p.MerchantID)
+	if err != nil {
+		return Order{}, err
+	}
+	now := s.now()
+	expiresIn := int64(DefaultExpiresIn)
+	if params.ExpiresIn != nil {
+		expiresIn = *params.ExpiresIn
+	}
+	meta, _ := json.Marshal(params.Metadata)
+	if params.Metadata == nil {
+		meta = []byte("{}")
+	}
+	row := orderRow{
+		ID: scanpay.NewID("ord"), MerchantID: p.MerchantID, Livemode: p.Livemode, Status: StatusPending,
+		Amount: *params.Amount, Currency: cur.Code, Description: params.Description,
+		Metadata: string(meta), QRFormat: params.QRFormat, QRCode: scanpay.RandomToken(qrCodeBytes),
+		ExpiresAt: now.Add(time.Duration(expiresIn) * time.Second), CreatedAt: now, UpdatedAt: now,
+	}
+	if row.QRFormat == "" {
+		row.QRFormat = QRFormatURL
+	}
+	if params.Reference != "" {
+		row.Reference = &params.Reference
+	}
+	if row.QRPayload, err = s.payload(row, m, cur); err != nil {
+		return Order{}, err
+	}
+	if err := s.db.WithContext(ctx).Create(&row).Error; err != nil {
+		if storage.IsUniqueViolation(err) && row.Reference != nil {
+			return Order{}, ErrReferenceExists
+		}
+		return Order{}, err
+	}
+	return s.toOrder(row, now), nil
+}
+
+func (p OrderParams) validate(maxAmount int64) (scanpay.Currency, error) {
+	var cur scanpay.Currency
+	switch {
+	case p.Amount == nil:
+		return cur, scanpay.Missing("amount")
+	case *p.Amount <= 0:
+		return cur, scanpay.Invalid("amount", "amount must be a positive integer in the currency's minor unit")
+	case *p.Amount > maxAmount:
+		return cur, scanpay.Invalid("amount", "amount must be at most %d", maxAmount)
+	case p.Currency == "":
+		return cur, scanpay.Missing("currency")
+	}
+	cur, ok := scanpay.LookupCurrency(p.Currency)
+	if !ok {
+		if _, lower := scanpay.LookupCurrency(strings.ToUpper(p.Currency)); lower {
+			return cur, scanpay.Invalid("currency", "currency must be upper case: %q", strings.ToUpper(p.Currency))
+		}
+		return cur, scanpay.Invalid("currency", "unknown or unsupported currency %q", p.Currency)
+	}
+	if err := checkText("description", p.Description, maxDescriptionLen); err != nil {
+		return cur, err
+	}
+	if err := checkText("reference", p.Reference, maxReferenceLen); err != nil {
+		return cur, err
+	}
+	if p.ExpiresIn != nil && (*p.ExpiresIn < MinExpiresIn || *p.ExpiresIn > MaxExpiresIn) {
+		return cur, scanpay.Invalid("expires_in", "expires_in must be between %d and %d seconds", MinExpiresIn, MaxExpiresIn)
+	}
+	if p.QRFormat != "" && p.QRFormat != QRFormatURL && p.QRFormat != QRFormatEMVCo {
+		return cur, scanpay.Invalid("qr_format", "qr_format must be %q or %q", QRFormatURL, QRFormatEMVCo)
+	}
+	if len(p.Metadata) > maxMetadataKeys {
+		return cur, scanpay.Invalid("metadata", "metadata may hold at most %d keys", maxMetadataKeys)
+	}
+	for k, v := range p.Metadata {
+		if k == "" || utf8.RuneCountInString(k) > maxMetadataKeyLen {
+			return cur, scanpay.Invalid("metadata", "metadata keys must be 1 to %d characters", maxMetadataKeyLen)
+		}
+		if err := checkText("metadata."+k, v, maxMetadataValLen); err != nil {
+			return cur, err
+		}
+	}
+	return cur, nil
+}
+
+// checkText bounds a free-text field and keeps control characters out of
+// it (they would end up on receipts, QR codes and dashboards).
+func checkText(param, v string, maxLen int) error {
+	if !utf8.ValidString(v) {
+		return scanpay.Invalid(param, "%s must be valid UTF-8", param)
+	}
+	if n := utf8.RuneCountInString(v); n > maxLen {
+		return scanpay.Invalid(param, "%s is %d characters long; at most %d are allowed", param, n, maxLen)
+	}
+	if strings.IndexFunc(v, unicode.IsControl) >= 0 {
+		return scanpay.Invalid(param, "%s must not contain control characters", param)
+	}
+	return nil
+}

@@ -1,0 +1,114 @@
+package checkout
+
+import (
+	"container/list"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"strconv"
+	"sync"
+
+	"github.com/scanpay/scanpay"
+	"github.com/scanpay/scanpay/checkout/qr"
+	"github.com/scanpay/scanpay/merchant"
+)
+
+// Image kinds and sizes for QR images.
+const (
+	ImagePNG         = "png"
+	ImageSVG         = "svg"
+	MinPNGSize       = 128
+	MaxPNGSize       = 1024
+	DefaultPNGSize   = 256
+	svgSizeCacheSlot = 0
+)
+
+// Image is a rendered QR code. ETag names its content, so clients and
+// caches can revalidate without a new render.
+type Image struct {
+	Kind string
+	Data []byte
+	ETag string
+}
+
+// QRImage returns the image of one of the principal's orders. The payload
+// never changes, so each image is rendered once and served from memory
+// afterwards.
+func (s *Service) QRImage(ctx context.Context, p merchant.Principal, orderID, kind string, size int) (Image, error) {
+	if kind == ImagePNG && (size < MinPNGSize || size > MaxPNGSize) {
+		return Image{}, scanpay.Invalid("size", "size must be between %d and %d pixels", MinPNGSize, MaxPNGSize)
+	}
+	if kind == ImageSVG {
+		size = svgSizeCacheSlot
+	}
+	row, err := findOrder(ctx, s.db, p, orderID)
+	if err != nil {
+		return Image{}, err
+	}
+	return s.images.get(row.QRPayload, kind, size)
+}
+
+// ImageETag is the ETag QRImage would return, computed without rendering.
+func ImageETag(payload, kind string, size int) string {
+	sum := sha256.Sum256([]byte(kind + "\x00" + strconv.Itoa(size) + "\x00" + payload))
+	return `"` + hex.EncodeToString(sum[:12]) + `"`
+}
+
+type imageKey struct {
+	payload string
+	kind    string
+	size    int
+}
+
+type cachedImage struct {
+	key imageKey
+	img Image
+}
+
+// imageCache is a bounded least-recently-used cache of rendered images.
+type imageCache struct {
+	mu      sync.Mutex
+	max     int
+	order   *list.List // of *cachedImage, most recently used at the front
+	entries map[imageKey]*list.Element
+}
+
+func newImageCache(max int) *imageCache {
+	return &imageCache{max: max, order: list.New(), entries: map[imageKey]*list.Element{}}
+}
+
+func (c *imageCache) get(payload, kind string, size int) (Image, error) {
+	key := imageKey{payload, kind, size}
+	c.mu.Lock()
+	if el, ok := c.entries[key]; ok {
+		c.order.MoveToFront(el)
+		img := el.Value.(*cachedImage).img
+		c.mu.Unlock()
+		return img, nil
+	}
+	c.mu.Unlock()
+
+	// Rendered outside the lock: two first requests may both render, which
+	// costs a millisecond and keeps every other request from waiting.
+	img := Image{Kind: kind, ETag: ImageETag(payload, kind, size)}
+	var err error
+	if kind == ImageSVG {
+		img.Data, err = qr.SVG(payload)
+	} else {
+		img.Data, err = qr.PNG(payload, size)
+	}
+	if err != nil {
+		return Image{}, err
+	}
+
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, ok := c.entries[key]; !ok {
+		c.entries[key] = c.order.PushFront(&cachedImage{key, img})
+		if c.order.Len() > c.max {
+			old := c.order.Remove(c.order.Back()).(*cachedImage)
+			delete(c.entries, old.key)
+		}
+	}
+	return img, nil
+}

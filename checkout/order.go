@@ -1,0 +1,110 @@
+// Package checkout owns orders and their lifecycle: QR issuance, expiry,
+// cancellation, paying an order and refunds.
+package checkout
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// Status is where an order is in its life.
+type Status string
+
+const (
+	StatusPending           Status = "pending"
+	StatusPaid              Status = "paid"
+	StatusCanceled          Status = "canceled"
+	StatusExpired           Status = "expired"
+	StatusPartiallyRefunded Status = "partially_refunded"
+	StatusRefunded          Status = "refunded"
+)
+
+// Order is what a merchant asks a payer to pay, as the API shows it.
+type Order struct {
+	ID             string            `json:"id"`
+	Object         string            `json:"object"`
+	Livemode       bool              `json:"livemode"`
+	Status         Status            `json:"status"`
+	Amount         int64             `json:"amount"`
+	Currency       string            `json:"currency"`
+	Description    string            `json:"description"`
+	Reference      *string           `json:"reference"`
+	Metadata       map[string]string `json:"metadata"`
+	AmountDiscount int64             `json:"amount_discount"`
+	AmountPaid     int64             `json:"amount_paid"`
+	AmountRefunded int64             `json:"amount_refunded"`
+	Fee            int64             `json:"fee"`
+	QR             QR                `json:"qr"`
+	CheckoutURL    string            `json:"checkout_url"`
+	ExpiresAt      time.Time         `json:"expires_at"`
+	PaidAt         *time.Time        `json:"paid_at"`
+	CreatedAt      time.Time         `json:"created_at"`
+
+	merchantID string
+}
+
+// QR is the code a payer scans: its payload and where to fetch its image.
+type QR struct {
+	Format   string `json:"format"`
+	Payload  string `json:"payload"`
+	ImageURL string `json:"image_url"`
+}
+
+// MerchantID is the merchant the order belongs to.
+func (o Order) MerchantID() string { return o.merchantID }
+
+// orderRow is the orders table. Status is stored as written; an order
+// past its expiry may still say pending until the sweeper runs, which is
+// why every read goes through toOrder.
+type orderRow struct {
+	ID             string
+	MerchantID     string
+	Livemode       bool
+	Status         Status
+	Amount         int64
+	Currency       string
+	Description    string
+	Reference      *string
+	Metadata       string
+	AmountDiscount int64
+	AmountPaid     int64
+	AmountRefunded int64
+	Fee            int64
+	QRFormat       string `gorm:"column:qr_format"`
+	QRCode         string `gorm:"column:qr_code"`
+	QRPayload      string `gorm:"column:qr_payload"`
+	ExpiresAt      time.Time
+	PaidAt         *time.Time
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+func (orderRow) TableName() string { return "orders" }
+
+// effectiveStatus is the status as of now: a pending order past its
+// expiry is expired whether or not the sweeper has marked it yet.
+func (r orderRow) effectiveStatus(now time.Time) Status {
+	if r.Status == StatusPending && !now.Before(r.ExpiresAt) {
+		return StatusExpired
+	}
+	return r.Status
+}
+
+func (s *Service) toOrder(r orderRow, now time.Time) Order {
+	meta := map[string]string{}
+	_ = json.Unmarshal([]byte(r.Metadata), &meta) // written by us from a map; cannot fail
+	return Order{
+		ID: r.ID, Object: "order", Livemode: r.Livemode, Status: r.effectiveStatus(now),
+		Amount: r.Amount, Currency: r.Currency, Description: r.Description, Reference: r.Reference,
+		Metadata: meta, AmountDiscount: r.AmountDiscount, AmountPaid: r.AmountPaid,
+		AmountRefunded: r.AmountRefunded, Fee: r.Fee,
+		QR: QR{
+			Format:   r.QRFormat,
+			Payload:  r.QRPayload,
+			ImageURL: s.cfg.BaseURL + "/v1/orders/" + r.ID + "/qr.png",
+		},
+		CheckoutURL: s.cfg.BaseURL + "/pay/" + r.ID,
+		ExpiresAt:   r.ExpiresAt, PaidAt: r.PaidAt, CreatedAt: r.CreatedAt,
+		merchantID: r.MerchantID,
+	}
+}

@@ -1,0 +1,104 @@
+package checkout
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/scanpay/scanpay"
+	"github.com/scanpay/scanpay/merchant"
+	"github.com/scanpay/scanpay/storage"
+	"gorm.io/gorm"
+)
+
+// ListParams narrow a list of orders; empty fields match everything.
+type ListParams struct {
+	Status        Status
+	Reference     string
+	Limit         int
+	StartingAfter string
+}
+
+// GetOrder returns one of the principal's orders.
+func (s *Service) GetOrder(ctx context.Context, p merchant.Principal, id string) (Order, error) {
+	row, err := findOrder(ctx, s.db, p, id)
+	if err != nil {
+		return Order{}, err
+	}
+	return s.toOrder(row, s.now()), nil
+}
+
+// ListOrders returns the principal's orders, newest first, and whether
+// more follow. Filtering by status uses the effective status, so an order
+// past its expiry lists as expired before the sweeper gets to it.
+func (s *Service) ListOrders(ctx context.Context, p merchant.Principal, f ListParams) ([]Order, bool, error) {
+	now := s.now()
+	q := s.db.WithContext(ctx).Where("merchant_id = ? AND livemode = ?", p.MerchantID, p.Livemode)
+	switch f.Status {
+	case "":
+	case StatusPending:
+		q = q.Where("status = ? AND expires_at > ?", StatusPending, now)
+	case StatusExpired:
+		q = q.Where("(status = ? OR (status = ? AND expires_at <= ?))", StatusExpired, StatusPending, now)
+	case StatusPaid, StatusCanceled, StatusPartiallyRefunded, StatusRefunded:
+		q = q.Where("status = ?", f.Status)
+	default:
+		return nil, false, scanpay.Invalid("status", "unknown status %q", f.Status)
+	}
+	if f.Reference != "" {
+		q = q.Where("reference = ?", f.Reference)
+	}
+	rows, more, err := storage.Page[orderRow](q, f.Limit, f.StartingAfter)
+	if err != nil {
+		return nil, false, err
+	}
+	orders := make([]Order, len(rows))
+	for i, r := range rows {
+		orders[i] = s.toOrder(r, now)
+	}
+	return orders, more, nil
+}
+
+// PublicOrder is what the hosted checkout page and a scanning wallet may
+// see of an order: no metadata, no merchant reference, no fees.
+type PublicOrder struct {
+	ID           string
+	Status       Status
+	Amount       int64
+	Currency     string
+	Description  string
+	MerchantName string
+	Payload      string
+	Livemode     bool
+	ExpiresAt    time.Time
+}
+
+// Checkout returns the public view of an order by id, for the hosted page.
+func (s *Service) Checkout(ctx context.Context, id string) (PublicOrder, error) {
+	return s.public(ctx, "id = ?", id)
+}
+
+// ByCode returns the public view of the order whose QR code is code.
+func (s *Service) ByCode(ctx context.Context, code string) (PublicOrder, error) {
+	return s.public(ctx, "qr_code = ?", code)
+}
+
+func (s *Service) public(ctx context.Context, where string, arg string) (PublicOrder, error) {
+	var row orderRow
+	err := s.db.WithContext(ctx).Where(where, arg).Take(&row).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return PublicOrder{}, scanpay.NotFound("order", arg)
+	}
+	if err != nil {
+		return PublicOrder{}, err
+	}
+	m, err := s.merchants.Get(ctx, row.MerchantID)
+	if err != nil {
+		return PublicOrder{}, err
+	}
+	return PublicOrder{
+		ID: row.ID, Status: row.effectiveStatus(s.now()), Amount: row.Amount, Currency: row.Currency,
+		Description: row.Description, MerchantName: m.Name, Payload: row.QRPayload, Livemode: row.Livemode,
+		ExpiresAt: row.ExpiresAt,
+	}, nil
+}

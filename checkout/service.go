@@ -1,0 +1,59 @@
+package checkout
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/scanpay/scanpay"
+	"github.com/scanpay/scanpay/merchant"
+	"gorm.io/gorm"
+)
+
+// Config holds the checkout rules an operator can set.
+type Config struct {
+	// BaseURL is the gateway's public URL, for QR payloads and links.
+	BaseURL string
+	// MaxAmount caps an order's amount, in minor units of any currency.
+	MaxAmount int64
+	// QRGUID identifies Scanpay inside EMVCo payloads (template 26).
+	QRGUID string
+}
+
+// DefaultMaxAmount is 100 million major units of a two-decimal currency.
+const DefaultMaxAmount = 10_000_000_000
+
+// DefaultQRGUID is the EMVCo merchant account GUID when none is set.
+const DefaultQRGUID = "io.scanpay"
+
+// Service runs orders. It holds no state that correctness needs beyond the
+// database, so any number of gateway processes can share one.
+type Service struct {
+	db        *gorm.DB
+	now       func() time.Time
+	cfg       Config
+	merchants *merchant.Service
+	images    *imageCache
+}
+
+// NewService returns a checkout Service.
+func NewService(db *gorm.DB, now func() time.Time, cfg Config, merchants *merchant.Service) *Service {
+	if cfg.MaxAmount == 0 {
+		cfg.MaxAmount = DefaultMaxAmount
+	}
+	if cfg.QRGUID == "" {
+		cfg.QRGUID = DefaultQRGUID
+	}
+	return &Service{db: db, now: now, cfg: cfg, merchants: merchants, images: newImageCache(2048)}
+}
+
+// findOrder loads one of the principal's orders; another merchant's order
+// or another mode's is not found.
+func findOrder(ctx context.Context, db *gorm.DB, p merchant.Principal, id string) (orderRow, error) {
+	var row orderRow
+	err := db.WithContext(ctx).Where("id = ? AND merchant_id = ? AND livemode = ?", id, p.MerchantID, p.Livemode).Take(&row).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return row, scanpay.NotFound("order", id)
+	}
+	return row, err
+}

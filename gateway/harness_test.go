@@ -1,0 +1,182 @@
+package gateway_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/scanpay/scanpay"
+	"github.com/scanpay/scanpay/checkout"
+	"github.com/scanpay/scanpay/gateway"
+	"github.com/scanpay/scanpay/merchant"
+	"github.com/scanpay/scanpay/storage/storagetest"
+	"gorm.io/gorm"
+)
+
+const baseURL = "http://gw.test"
+
+// clock is a test clock that starts at the real time and moves on demand.
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.now = c.now.Add(d)
+	c.mu.Unlock()
+}
+
+// env is a gateway wired to a fresh database, as serve wires it.
+type env struct {
+	t         *testing.T
+	db        *gorm.DB
+	clock     *clock
+	logs      *bytes.Buffer
+	server    *gateway.Server
+	merchants *merchant.Service
+	checkout  *checkout.Service
+}
+
+func newEnv(t *testing.T) *env {
+	return newEnvWith(t, checkout.Config{})
+}
+
+func newEnvWith(t *testing.T, cfg checkout.Config) *env {
+	t.Helper()
+	db, _ := storagetest.Open(t)
+	clk := &clock{now: scanpay.Now()}
+	logs := &lockedBuffer{}
+	merchants := merchant.NewService(db, clk.Now)
+	cfg.BaseURL = baseURL
+	orders := checkout.NewService(db, clk.Now, cfg, merchants)
+	srv := gateway.New(gateway.Config{BaseURL: baseURL}, gateway.Deps{
+		DB: db, Log: slog.New(slog.NewTextHandler(logs, nil)), Now: clk.Now,
+		Merchants: merchants, Checkout: orders,
+	})
+	return &env{t: t, db: db, clock: clk, logs: &logs.Buffer, server: srv, merchants: merchants, checkout: orders}
+}
+
+// lockedBuffer lets concurrent requests log into one buffer.
+type lockedBuffer struct {
+	mu sync.Mutex
+	bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.Buffer.Write(p)
+}
+
+// merchant creates a merchant and returns its id and test key.
+func (e *env) merchant(name string) (string, string) {
+	e.t.Helper()
+	m, key, err := e.merchants.Create(context.Background(), merchant.CreateParams{Name: name})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return m.ID, key
+}
+
+type request struct {
+	method  string
+	path    string
+	key     string
+	body    string
+	headers map[string]string
+}
+
+type response struct {
+	*httptest.ResponseRecorder
+}
+
+func (e *env) do(r request) response {
+	e.t.Helper()
+	var body io.Reader
+	if r.body != "" {
+		body = bytes.NewBufferString(r.body)
+	}
+	req := httptest.NewRequest(r.method, r.path, body)
+	if r.key != "" {
+		req.Header.Set("Authorization", "Bearer "+r.key)
+	}
+	if r.body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for k, v := range r.headers {
+		req.Header.Set(k, v)
+	}
+	rec := httptest.NewRecorder()
+	e.server.ServeHTTP(rec, req)
+	return response{rec}
+}
+
+// json decodes the response body into a generic map.
+func (r response) json(t *testing.T) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(r.Body.Bytes(), &m); err != nil {
+		t.Fatalf("response is not JSON: %v\n%s", err, r.Body.String())
+	}
+	return m
+}
+
+// apiError is the error object of an error response.
+type apiError struct {
+	Type    string `json:"type"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	Param   string `json:"param"`
+}
+
+func (r response) apiError(t *testing.T) apiError {
+	t.Helper()
+	var body struct {
+		Error *apiError `json:"error"`
+	}
+	if err := json.Unmarshal(r.Body.Bytes(), &body); err != nil || body.Error == nil {
+		t.Fatalf("not an error object (status %d): %s", r.Code, r.Body.String())
+	}
+	return *body.Error
+}
+
+// expectError asserts the status and the error's type, code and param.
+func (r response) expectError(t *testing.T, status int, typ, code, param string) {
+	t.Helper()
+	if r.Code != status {
+		t.Fatalf("status %d, want %d: %s", r.Code, status, r.Body.String())
+	}
+	e := r.apiError(t)
+	if e.Type != typ || e.Code != code || e.Param != param {
+		t.Fatalf("error %+v, want type=%s code=%s param=%s", e, typ, code, param)
+	}
+	if e.Message == "" {
+		t.Fatal("error without a message")
+	}
+	if r.Header().Get("Request-Id") == "" {
+		t.Fatal("error response without Request-Id")
+	}
+}
+
+func (e *env) count(table string) int64 {
+	e.t.Helper()
+	var n int64
+	if err := e.db.Table(table).Count(&n).Error; err != nil {
+		e.t.Fatal(err)
+	}
+	return n
+}
+

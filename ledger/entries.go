@@ -1,0 +1,65 @@
+package ledger
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// EntryRecord is one line of an account's history, as the API shows it.
+type EntryRecord struct {
+	ID        string    `json:"id"`
+	TxnID     string    `json:"transaction"`
+	Amount    int64     `json:"amount"`
+	Currency  string    `json:"currency"`
+	Kind      string    `json:"type"`
+	Reference string    `json:"reference"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+type entryRow struct {
+	ID        string
+	TxnID     string
+	AccountID string
+	Amount    int64
+	Currency  string
+	Kind      string
+	Reference string
+	CreatedAt time.Time
+}
+
+func (entryRow) TableName() string { return "ledger_entries" }
+
+func (r entryRow) toRecord() EntryRecord {
+	return EntryRecord{ID: r.ID, TxnID: r.TxnID, Amount: r.Amount, Currency: r.Currency, Kind: r.Kind,
+		Reference: r.Reference, CreatedAt: r.CreatedAt}
+}
+
+// Entries returns up to limit of the account's entries, newest first, and
+// whether older ones remain. startingAfter, when not empty, is the id of
+// the last entry of the previous page; entry ids sort by time, so the page
+// continues from there however many entries arrive meanwhile.
+func Entries(ctx context.Context, db *gorm.DB, a Account, limit int, startingAfter string) ([]EntryRecord, bool, error) {
+	if limit < 1 {
+		return nil, false, fmt.Errorf("ledger: entries limit %d, want at least 1", limit)
+	}
+	q := db.WithContext(ctx).Where("account_id = ?", a.ID())
+	if startingAfter != "" {
+		q = q.Where("id < ?", startingAfter)
+	}
+	var rows []entryRow
+	if err := q.Order("id DESC").Limit(limit + 1).Find(&rows).Error; err != nil {
+		return nil, false, fmt.Errorf("ledger: entries of %s: %w", a.ID(), err)
+	}
+	hasMore := len(rows) > limit
+	if hasMore {
+		rows = rows[:limit]
+	}
+	records := make([]EntryRecord, len(rows))
+	for i, r := range rows {
+		records[i] = r.toRecord()
+	}
+	return records, hasMore, nil
+}

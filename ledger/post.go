@@ -1,0 +1,163 @@
+package ledger
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/scanpay/scanpay"
+	"github.com/scanpay/scanpay/storage"
+	"gorm.io/gorm"
+)
+
+// ErrInsufficientFunds is what Post returns when the posting would take an
+// account that may not go negative below zero. Nothing was written, but on
+// PostgreSQL the caller's transaction is now unusable: roll it back.
+var ErrInsufficientFunds = &scanpay.Error{Kind: scanpay.KindDeclined, Code: "insufficient_funds",
+	Message: "the balance does not cover this amount"}
+
+// overdraftConstraint is the CHECK behind ErrInsufficientFunds. The table's
+// other CHECK catches an overflowing balance, which is not a decline.
+const overdraftConstraint = "ledger_accounts_overdraft"
+
+// Entry is one leg of a posting: a positive amount credits the account
+// (raises its holder's balance), a negative one debits it.
+type Entry struct {
+	Account Account
+	Amount  int64
+}
+
+// Transaction is a balanced set of entries that move money for one
+// business object. Post fills in ID and CreatedAt when they are empty; a
+// caller that needs the ID sets it beforehand.
+type Transaction struct {
+	ID        string
+	Kind      string // "topup", "payment", "refund", "withdrawal", ...
+	Reference string // the business object, e.g. pay_..., re_...
+	Entries   []Entry
+	CreatedAt time.Time
+}
+
+// Post writes t inside the caller's database transaction tx, in exactly two
+// statements: one upsert of every account's balance and one insert of the
+// entries. It returns ErrInsufficientFunds when a balance that may not go
+// negative would, and a plain error, a bug in the caller, when t itself is
+// malformed: fewer than two entries, a zero amount, mixed currencies or
+// modes, or amounts that do not sum to zero.
+func Post(tx *gorm.DB, t Transaction) error {
+	legs, err := t.legs()
+	if err != nil {
+		return err
+	}
+	if t.ID == "" {
+		t.ID = scanpay.NewID("ltx")
+	}
+	if t.CreatedAt.IsZero() {
+		t.CreatedAt = scanpay.Now()
+	}
+	if err := updateBalances(tx, legs, t.CreatedAt); err != nil {
+		return err
+	}
+	rows := make([]entryRow, len(legs))
+	for i, l := range legs {
+		rows[i] = entryRow{ID: scanpay.NewID("le"), TxnID: t.ID, AccountID: l.Account.ID(), Amount: l.Amount,
+			Currency: l.Account.Currency, Kind: t.Kind, Reference: t.Reference, CreatedAt: t.CreatedAt}
+	}
+	if err := tx.Create(&rows).Error; err != nil {
+		return fmt.Errorf("ledger: record entries of %s: %w", t.ID, err)
+	}
+	return nil
+}
+
+// legs checks t and returns its entries merged per account and sorted by
+// account id.
+func (t Transaction) legs() ([]Entry, error) {
+	fail := func(format string, args ...any) error {
+		return fmt.Errorf("ledger: %s posting for %q: %s", t.Kind, t.Reference, fmt.Sprintf(format, args...))
+	}
+	if t.Kind == "" || t.Reference == "" {
+		return nil, fail("kind and reference are required")
+	}
+	if len(t.Entries) < 2 {
+		return nil, fail("%d entries, want at least 2", len(t.Entries))
+	}
+	first := t.Entries[0].Account
+	if _, ok := scanpay.LookupCurrency(first.Currency); !ok {
+		return nil, fail("unknown currency %q", first.Currency)
+	}
+	// Credits and debits are totalled apart: each total must fit in an
+	// int64, which bounds every partial sum below, in whatever order the
+	// entries come. MinInt64 is refused so every amount can be negated.
+	var credits, debits int64
+	for _, e := range t.Entries {
+		a := e.Account
+		switch {
+		case a.Owner == "" || !a.Kind.known():
+			return nil, fail("%q is not a ledger account", a.ID())
+		case a.Currency != first.Currency:
+			return nil, fail("mixes %s and %s; a posting has one currency", first.Currency, a.Currency)
+		case a.Livemode != first.Livemode:
+			return nil, fail("mixes test and live accounts")
+		case e.Amount == 0 || e.Amount == math.MinInt64:
+			return nil, fail("amount %d on %s", e.Amount, a.ID())
+		case e.Amount > 0:
+			credits += e.Amount
+			if credits < 0 {
+				return nil, fail("credits overflow")
+			}
+		default:
+			debits -= e.Amount
+			if debits < 0 {
+				return nil, fail("debits overflow")
+			}
+		}
+	}
+	if credits != debits {
+		return nil, fail("credits %d and debits %d do not balance", credits, debits)
+	}
+	var legs []Entry
+	index := make(map[Account]int, len(t.Entries))
+	for _, e := range t.Entries {
+		if i, ok := index[e.Account]; ok {
+			legs[i].Amount += e.Amount
+			continue
+		}
+		index[e.Account] = len(legs)
+		legs = append(legs, e)
+	}
+	for _, l := range legs {
+		if l.Amount == 0 {
+			return nil, fail("entries on %s cancel out", l.Account.ID())
+		}
+	}
+	sort.Slice(legs, func(i, j int) bool { return legs[i].Account.ID() < legs[j].Account.ID() })
+	return legs, nil
+}
+
+// updateBalances creates or updates every account of a posting in one
+// statement. Rows go in account-id order so that concurrent postings lock
+// the accounts they share in the same order and cannot deadlock.
+func updateBalances(tx *gorm.DB, legs []Entry, at time.Time) error {
+	var sql strings.Builder
+	sql.WriteString(`INSERT INTO ledger_accounts (id, owner, kind, currency, livemode, allow_negative, balance, created_at, updated_at) VALUES `)
+	args := make([]any, 0, 9*len(legs))
+	for i, l := range legs {
+		if i > 0 {
+			sql.WriteString(", ")
+		}
+		sql.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?)")
+		a := l.Account
+		args = append(args, a.ID(), a.Owner, string(a.Kind), a.Currency, a.Livemode, a.Kind.allowsNegative(), l.Amount, at, at)
+	}
+	sql.WriteString(` ON CONFLICT (id) DO UPDATE SET balance = ledger_accounts.balance + excluded.balance, updated_at = excluded.updated_at`)
+	err := tx.Exec(sql.String(), args...).Error
+	switch {
+	case err == nil:
+		return nil
+	case storage.IsCheckViolation(err) && strings.Contains(err.Error(), overdraftConstraint):
+		return ErrInsufficientFunds
+	}
+	return fmt.Errorf("ledger: update balances: %w", err)
+}

@@ -1,0 +1,256 @@
+package ledger_test
+
+import (
+	"context"
+	"errors"
+	"math"
+	"sync"
+	"testing"
+
+	"github.com/scanpay/scanpay"
+	"github.com/scanpay/scanpay/ledger"
+	"github.com/scanpay/scanpay/storage/storagetest"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+)
+
+func TestAccountIDs(t *testing.T) {
+	for _, tc := range []struct {
+		a    ledger.Account
+		want string
+	}{
+		{ledger.WalletAccount("wal_x", "CNY", false), "wal_x:wallet:CNY:test"},
+		{ledger.MerchantPendingAccount("mch_y", "JPY", true), "mch_y:merchant_pending:JPY:live"},
+		{ledger.MerchantAvailableAccount("mch_y", "CNY", false), "mch_y:merchant_available:CNY:test"},
+		{ledger.PlatformFeesAccount("CNY", true), "platform:platform_fees:CNY:live"},
+		{ledger.BankClearingAccount("CNY", false), "platform:bank_clearing:CNY:test"},
+	} {
+		if got := tc.a.ID(); got != tc.want {
+			t.Errorf("%+v.ID() = %q, want %q", tc.a, got, tc.want)
+		}
+	}
+}
+
+func TestPostRejectsMalformedTransactions(t *testing.T) {
+	w := ledger.WalletAccount("wal_a", "CNY", false)
+	w2 := ledger.WalletAccount("wal_b", "CNY", false)
+	bank := ledger.BankClearingAccount("CNY", false)
+	entries := func(es ...ledger.Entry) []ledger.Entry { return es }
+	for _, tc := range []struct {
+		name string
+		t    ledger.Transaction
+	}{
+		{"no entries", ledger.Transaction{}},
+		{"single entry", ledger.Transaction{Entries: entries(ledger.Entry{Account: w, Amount: 100})}},
+		{"unbalanced", ledger.Transaction{Entries: entries(ledger.Entry{Account: bank, Amount: -100}, ledger.Entry{Account: w, Amount: 99})}},
+		{"zero amount", ledger.Transaction{Entries: entries(
+			ledger.Entry{Account: bank, Amount: -100}, ledger.Entry{Account: w, Amount: 100}, ledger.Entry{Account: w2, Amount: 0})}},
+		{"mixed currency", ledger.Transaction{Entries: entries(
+			ledger.Entry{Account: bank, Amount: -100}, ledger.Entry{Account: ledger.WalletAccount("wal_a", "USD", false), Amount: 100})}},
+		{"mixed livemode", ledger.Transaction{Entries: entries(
+			ledger.Entry{Account: bank, Amount: -100}, ledger.Entry{Account: ledger.WalletAccount("wal_a", "CNY", true), Amount: 100})}},
+		{"unknown currency", ledger.Transaction{Entries: entries(
+			ledger.Entry{Account: ledger.BankClearingAccount("XXX", false), Amount: -1}, ledger.Entry{Account: ledger.WalletAccount("wal_a", "XXX", false), Amount: 1})}},
+		{"unknown account kind", ledger.Transaction{Entries: entries(
+			ledger.Entry{Account: bank, Amount: -1}, ledger.Entry{Account: ledger.Account{Owner: "x", Kind: "savings", Currency: "CNY"}, Amount: 1})}},
+		{"no owner", ledger.Transaction{Entries: entries(
+			ledger.Entry{Account: bank, Amount: -1}, ledger.Entry{Account: ledger.WalletAccount("", "CNY", false), Amount: 1})}},
+		{"most negative int64", ledger.Transaction{Entries: entries(
+			ledger.Entry{Account: bank, Amount: math.MinInt64}, ledger.Entry{Account: w, Amount: math.MaxInt64}, ledger.Entry{Account: w2, Amount: 1})}},
+		{"credits overflow", ledger.Transaction{Entries: entries(
+			ledger.Entry{Account: w, Amount: math.MaxInt64}, ledger.Entry{Account: w2, Amount: 2},
+			ledger.Entry{Account: bank, Amount: -math.MaxInt64}, ledger.Entry{Account: bank, Amount: -1}, ledger.Entry{Account: bank, Amount: -1})}},
+		{"debits overflow", ledger.Transaction{Entries: entries(
+			ledger.Entry{Account: bank, Amount: -math.MaxInt64}, ledger.Entry{Account: bank, Amount: -2}, ledger.Entry{Account: w, Amount: math.MaxInt64})}},
+		{"entries cancel out", ledger.Transaction{Entries: entries(
+			ledger.Entry{Account: bank, Amount: -5}, ledger.Entry{Account: bank, Amount: 5})}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			db, _ := storagetest.Open(t)
+			if tc.t.Kind == "" {
+				tc.t.Kind, tc.t.Reference = "topup", "tu_1"
+			}
+			err := post(db, tc.t)
+			if err == nil {
+				t.Fatal("posted")
+			}
+			if _, ok := scanpay.ErrorOf(err); ok {
+				t.Fatalf("a malformed posting is the caller's bug, not a client error: %v", err)
+			}
+			if n := countRows(t, db, "ledger_accounts") + countRows(t, db, "ledger_entries"); n != 0 {
+				t.Fatalf("%d rows written", n)
+			}
+		})
+	}
+	t.Run("no kind or reference", func(t *testing.T) {
+		db, _ := storagetest.Open(t)
+		valid := entries(ledger.Entry{Account: bank, Amount: -1}, ledger.Entry{Account: w, Amount: 1})
+		for _, tx := range []ledger.Transaction{{Reference: "tu_1", Entries: valid}, {Kind: "topup", Entries: valid}} {
+			if err := post(db, tx); err == nil {
+				t.Errorf("posted %+v", tx)
+			}
+		}
+	})
+}
+
+func TestTopUpCreatesAccountsAndMovesMoney(t *testing.T) {
+	db, _ := storagetest.Open(t)
+	ctx := context.Background()
+	w := ledger.WalletAccount("wal_a", "CNY", false)
+	bank := ledger.BankClearingAccount("CNY", false)
+	wantBalance(t, db, w, 0)
+
+	at := scanpay.Now()
+	top := ledger.Transaction{ID: "ltx_top", Kind: "topup", Reference: "tu_1", CreatedAt: at, Entries: []ledger.Entry{
+		{Account: bank, Amount: -5000}, {Account: w, Amount: 5000},
+	}}
+	if err := post(db, top); err != nil {
+		t.Fatal(err)
+	}
+	topUp(t, db, w, 250)
+	wantBalance(t, db, w, 5250)
+	wantBalance(t, db, bank, -5250)
+	wantBalance(t, db, ledger.WalletAccount("wal_a", "CNY", true), 0)
+
+	got, _, err := ledger.Entries(ctx, db, w, 10, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 {
+		t.Fatalf("%d wallet entries, want 2", len(got))
+	}
+	first := got[1]
+	if first.TxnID != "ltx_top" || first.Kind != "topup" || first.Reference != "tu_1" || first.Amount != 5000 ||
+		first.Currency != "CNY" || !first.CreatedAt.Equal(at) {
+		t.Fatalf("entry %+v does not record its transaction", first)
+	}
+	r := wantVerified(t, db)
+	if r.Transactions != 2 || r.Accounts != 2 || r.Entries != 4 {
+		t.Fatalf("report counts %+v, want 2 transactions, 2 accounts, 4 entries", r)
+	}
+}
+
+func TestPostMergesEntriesForTheSameAccount(t *testing.T) {
+	db, _ := storagetest.Open(t)
+	w := ledger.WalletAccount("wal_a", "CNY", false)
+	bank := ledger.BankClearingAccount("CNY", false)
+	err := post(db, ledger.Transaction{ID: "ltx_m", Kind: "topup", Reference: "tu_1", Entries: []ledger.Entry{
+		{Account: w, Amount: 30}, {Account: bank, Amount: -100}, {Account: w, Amount: 70},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantBalance(t, db, w, 100)
+	wantBalance(t, db, bank, -100)
+	if n := countRows(t, db, "ledger_entries"); n != 2 {
+		t.Fatalf("%d entries, want one per account", n)
+	}
+	wantVerified(t, db)
+}
+
+func TestPostIsTwoStatements(t *testing.T) {
+	db, _ := storagetest.Open(t)
+	w := ledger.WalletAccount("wal_a", "CNY", false)
+	topUp(t, db, w, 1000)
+	counter := &statementCounter{Interface: logger.Discard}
+	err := db.Session(&gorm.Session{Logger: counter}).Transaction(func(tx *gorm.DB) error {
+		return ledger.Post(tx, payment(w, "mch_a", 300, 9))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if counter.n != 2 {
+		t.Fatalf("a posting ran %d statements, want 2", counter.n)
+	}
+}
+
+func TestDebitBeyondBalanceIsDeclinedAndChangesNothing(t *testing.T) {
+	db, _ := storagetest.Open(t)
+	w := ledger.WalletAccount("wal_a", "CNY", false)
+	topUp(t, db, w, 1000)
+	entriesBefore := countRows(t, db, "ledger_entries")
+
+	err := post(db, payment(w, "mch_a", 1001, 10))
+	if !errors.Is(err, ledger.ErrInsufficientFunds) {
+		t.Fatalf("err = %v, want ErrInsufficientFunds", err)
+	}
+	wantBalance(t, db, w, 1000)
+	wantBalance(t, db, ledger.MerchantPendingAccount("mch_a", "CNY", false), 0)
+	wantBalance(t, db, ledger.PlatformFeesAccount("CNY", false), 0)
+	if n := countRows(t, db, "ledger_entries"); n != entriesBefore {
+		t.Fatalf("%d entries after the decline, want %d", n, entriesBefore)
+	}
+
+	// An account posted to for the first time is checked on insert too.
+	err = post(db, payment(ledger.WalletAccount("wal_new", "CNY", false), "mch_a", 1, 0))
+	if !errors.Is(err, ledger.ErrInsufficientFunds) {
+		t.Fatalf("debit of a new wallet: err = %v, want ErrInsufficientFunds", err)
+	}
+	if err := post(db, payment(w, "mch_a", 1000, 10)); err != nil {
+		t.Fatalf("spending the whole balance: %v", err)
+	}
+	wantBalance(t, db, w, 0)
+	wantVerified(t, db)
+}
+
+func TestBalanceOverflowIsAnErrorNotADecline(t *testing.T) {
+	db, _ := storagetest.Open(t)
+	w := ledger.WalletAccount("wal_a", "CNY", false)
+	topUp(t, db, w, math.MaxInt64)
+	err := post(db, ledger.Transaction{Kind: "topup", Reference: "tu_2", Entries: []ledger.Entry{
+		{Account: ledger.BankClearingAccount("CNY", false), Amount: -1}, {Account: w, Amount: 1},
+	}})
+	if err == nil || errors.Is(err, ledger.ErrInsufficientFunds) {
+		t.Fatalf("err = %v, want an overflow error", err)
+	}
+	wantBalance(t, db, w, math.MaxInt64)
+	wantVerified(t, db)
+}
+
+func TestConcurrentPaymentsNeverOverspend(t *testing.T) {
+	db, _ := storagetest.Open(t)
+	const (
+		start    = 1000
+		price    = 70
+		fee      = 2
+		payers   = 50
+		affords  = start / price
+		spentAll = affords * price
+	)
+	w := ledger.WalletAccount("wal_a", "CNY", false)
+	topUp(t, db, w, start)
+
+	var wg sync.WaitGroup
+	errs := make([]error, payers)
+	for i := range payers {
+		wg.Go(func() { errs[i] = post(db, payment(w, "mch_a", price, fee)) })
+	}
+	wg.Wait()
+	paid := 0
+	for _, err := range errs {
+		switch {
+		case err == nil:
+			paid++
+		case !errors.Is(err, ledger.ErrInsufficientFunds):
+			t.Fatalf("payment failed with %v, want success or ErrInsufficientFunds", err)
+		}
+	}
+	if paid != affords {
+		t.Fatalf("%d payments went through, want %d", paid, affords)
+	}
+	wantBalance(t, db, w, start-spentAll)
+	wantBalance(t, db, ledger.MerchantPendingAccount("mch_a", "CNY", false), affords*(price-fee))
+	wantBalance(t, db, ledger.PlatformFeesAccount("CNY", false), affords*fee)
+	wantVerified(t, db)
+}
+
+func BenchmarkPost(b *testing.B) {
+	db, _ := storagetest.Open(b)
+	w := ledger.WalletAccount("wal_a", "CNY", false)
+	topUp(b, db, w, math.MaxInt64/2)
+	for b.Loop() {
+		if err := post(db, payment(w, "mch_a", 100, 1)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,170 @@
+package ledger_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/scanpay/scanpay/ledger"
+	"github.com/scanpay/scanpay/storage"
+	"github.com/scanpay/scanpay/storage/storagetest"
+	"gorm.io/gorm"
+)
+
+// TestVerifyFindsEachKindOfBreak corrupts a good ledger one way at a time,
+// with SQL the gateway never runs, and expects Verify to name exactly the
+// break made.
+func TestVerifyFindsEachKindOfBreak(t *testing.T) {
+	w := ledger.WalletAccount("wal_a", "CNY", false)
+	merchant := ledger.MerchantPendingAccount("mch_a", "CNY", false)
+	fees := ledger.PlatformFeesAccount("CNY", false)
+	exec := func(t *testing.T, db *gorm.DB, sql string, args ...any) {
+		t.Helper()
+		if err := db.Exec(sql, args...).Error; err != nil {
+			t.Fatalf("%s: %v", sql, err)
+		}
+	}
+	for _, tc := range []struct {
+		name    string
+		corrupt func(t *testing.T, db *gorm.DB)
+		want    []string
+	}{
+		{
+			name: "unbalanced transaction",
+			corrupt: func(t *testing.T, db *gorm.DB) {
+				// The wallet's balance follows its entry, so only the
+				// transaction is broken.
+				exec(t, db, `UPDATE ledger_entries SET amount = amount + 1 WHERE txn_id = 'ltx_pay' AND account_id = ?`, w.ID())
+				exec(t, db, `UPDATE ledger_accounts SET balance = balance + 1 WHERE id = ?`, w.ID())
+			},
+			want: []string{"transaction ltx_pay: its CNY entries sum to 1, not 0"},
+		},
+		{
+			name: "balance that differs from its entries",
+			corrupt: func(t *testing.T, db *gorm.DB) {
+				exec(t, db, `UPDATE ledger_accounts SET balance = balance + 5 WHERE id = ?`, merchant.ID())
+			},
+			want: []string{"account mch_a:merchant_pending:CNY:test: balance 295, but its entries sum to 290"},
+		},
+		{
+			// The CHECK reads allow_negative, so a wallet can only go
+			// negative once that flag is flipped; the posting itself then
+			// goes through Post and its entries and balance agree.
+			name: "negative wallet",
+			corrupt: func(t *testing.T, db *gorm.DB) {
+				exec(t, db, `UPDATE ledger_accounts SET allow_negative = ? WHERE id = ?`, true, w.ID())
+				err := post(db, ledger.Transaction{Kind: "withdrawal", Reference: "wd_1", Entries: []ledger.Entry{
+					{Account: w, Amount: -1000}, {Account: ledger.BankClearingAccount("CNY", false), Amount: 1000},
+				}})
+				if err != nil {
+					t.Fatal(err)
+				}
+			},
+			want: []string{
+				"account wal_a:wallet:CNY:test: balance -300 is negative, which its kind forbids",
+				"account wal_a:wallet:CNY:test: allow_negative is true on a wallet account",
+			},
+		},
+		{
+			name: "entry in a currency its account does not hold",
+			corrupt: func(t *testing.T, db *gorm.DB) {
+				exec(t, db, `UPDATE ledger_accounts SET currency = 'USD' WHERE id = ?`, merchant.ID())
+			},
+			want: []string{"transaction ltx_pay: account mch_a:merchant_pending:CNY:test holds USD, but 1 of the entries on it are in CNY"},
+		},
+		{
+			name: "test and live accounts in one transaction",
+			corrupt: func(t *testing.T, db *gorm.DB) {
+				exec(t, db, `UPDATE ledger_accounts SET livemode = ? WHERE id = ?`, true, fees.ID())
+			},
+			want: []string{"transaction ltx_pay spans 1 currencies and 2 modes"},
+		},
+		{
+			name: "entries naming a missing account",
+			corrupt: func(t *testing.T, db *gorm.DB) {
+				withoutForeignKeys(t, db, func(conn *gorm.DB) {
+					exec(t, conn, `DELETE FROM ledger_accounts WHERE id = ?`, fees.ID())
+				})
+			},
+			want: []string{"account platform:platform_fees:CNY:test does not exist; entries naming it: 1, summing to 10"},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			db, _ := storagetest.Open(t)
+			topUp(t, db, w, 1000)
+			pay := payment(w, "mch_a", 300, 10)
+			pay.ID = "ltx_pay"
+			if err := post(db, pay); err != nil {
+				t.Fatal(err)
+			}
+			wantVerified(t, db)
+
+			tc.corrupt(t, db)
+			r, err := ledger.Verify(context.Background(), db)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.OK() || len(r.Problems) != len(tc.want) {
+				t.Fatalf("problems:\n%s\nwant %d:\n%s", strings.Join(r.Problems, "\n"), len(tc.want), strings.Join(tc.want, "\n"))
+			}
+			for _, want := range tc.want {
+				if !containsProblem(r.Problems, want) {
+					t.Errorf("no problem says %q; got:\n%s", want, strings.Join(r.Problems, "\n"))
+				}
+			}
+		})
+	}
+}
+
+func TestVerifyListsAtMostAHundredProblemsPerCheck(t *testing.T) {
+	db, _ := storagetest.Open(t)
+	for i := range 101 {
+		topUp(t, db, ledger.WalletAccount(fmt.Sprintf("wal_%03d", i), "CNY", false), 10)
+	}
+	if err := db.Exec(`UPDATE ledger_accounts SET balance = balance + 1 WHERE kind = 'wallet'`).Error; err != nil {
+		t.Fatal(err)
+	}
+	r, err := ledger.Verify(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Problems) != 101 || !strings.Contains(r.Problems[100], "not listed") {
+		t.Fatalf("%d problems, the last %q; want 100 and a note that more are not listed", len(r.Problems), r.Problems[len(r.Problems)-1])
+	}
+}
+
+func containsProblem(problems []string, want string) bool {
+	for _, p := range problems {
+		if strings.Contains(p, want) {
+			return true
+		}
+	}
+	return false
+}
+
+// withoutForeignKeys runs corrupt on one connection that does not enforce
+// ledger_entries' reference to ledger_accounts, as a database restored
+// without its constraints, or SQLite opened by a tool that leaves foreign
+// keys off, would not.
+func withoutForeignKeys(t *testing.T, db *gorm.DB, corrupt func(conn *gorm.DB)) {
+	t.Helper()
+	if storage.DialectOf(db) == storage.Postgres {
+		if err := db.Exec(`ALTER TABLE ledger_entries DROP CONSTRAINT ledger_entries_account_id_fkey`).Error; err != nil {
+			t.Fatal(err)
+		}
+		corrupt(db)
+		return
+	}
+	err := db.Connection(func(conn *gorm.DB) error {
+		if err := conn.Exec(`PRAGMA foreign_keys = OFF`).Error; err != nil {
+			return err
+		}
+		defer conn.Exec(`PRAGMA foreign_keys = ON`)
+		corrupt(conn)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
