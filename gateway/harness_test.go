@@ -179,4 +179,3 @@ func (e *env) count(table string) int64 {
 	}
 	return n
 }
-
