@@ -112,3 +112,10 @@ func (c *imageCache) get(payload, kind string, size int) (Image, error) {
 	}
 	return img, nil
 }
+
+// CheckoutQR returns the SVG of an order's QR code for the hosted page,
+// from the same cache as QRImage.
+func (s *Service) CheckoutQR(o PublicOrder) ([]byte, error) {
+	img, err := s.images.get(o.Payload, ImageSVG, svgSizeCacheSlot)
+	return img.Data, err
+}

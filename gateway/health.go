@@ -28,7 +28,7 @@ func (s *Server) readyz(c *gin.Context) {
 	if err == nil {
 		err = sqlDB.PingContext(ctx)
 	}
-	if err != nil || s.draining.Load() {
+	if err != nil || s.draining() {
 		if err != nil {
 			s.log.Warn("not ready", "err", err)
 		}

@@ -6,7 +6,7 @@ package gateway
 import (
 	"log/slog"
 	"net/http"
-	"sync/atomic"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -41,7 +41,8 @@ type Server struct {
 	now       func() time.Time
 	merchants *merchant.Service
 	checkout  *checkout.Service
-	draining  atomic.Bool
+	drain     sync.Once
+	stopping  chan struct{} // closed by Drain: long-lived streams end
 	handler   http.Handler
 }
 
@@ -50,7 +51,7 @@ func New(cfg Config, deps Deps) *Server {
 	if cfg.BodyLimit == 0 {
 		cfg.BodyLimit = 1 << 20
 	}
-	s := &Server{cfg: cfg, db: deps.DB, log: deps.Log, now: deps.Now, merchants: deps.Merchants, checkout: deps.Checkout}
+	s := &Server{cfg: cfg, db: deps.DB, log: deps.Log, now: deps.Now, merchants: deps.Merchants, checkout: deps.Checkout, stopping: make(chan struct{})}
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	r.Use(withRequestID, s.logRequests, s.recoverPanics, s.limitBody)
@@ -59,6 +60,7 @@ func New(cfg Config, deps Deps) *Server {
 	r.GET("/healthz", s.healthz)
 	r.GET("/readyz", s.readyz)
 
+	s.pageRoutes(r)
 	v1 := r.Group("/v1", s.authMerchant, s.idempotentPOST)
 	s.merchantRoutes(v1)
 	s.orderRoutes(v1)
@@ -70,9 +72,19 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.handler.ServeHTTP(w, r)
 }
 
-// Drain makes /readyz fail so a load balancer stops sending new requests
-// while in-flight ones finish.
-func (s *Server) Drain() { s.draining.Store(true) }
+// Drain makes /readyz fail so a load balancer stops sending new requests,
+// and ends event streams, so that a graceful shutdown only waits for
+// requests that are about to finish.
+func (s *Server) Drain() { s.drain.Do(func() { close(s.stopping) }) }
+
+func (s *Server) draining() bool {
+	select {
+	case <-s.stopping:
+		return true
+	default:
+		return false
+	}
+}
 
 // idempotentPOST applies idempotency to the POSTs of a group.
 func (s *Server) idempotentPOST(c *gin.Context) {
