@@ -41,7 +41,7 @@ func (c *clock) Advance(d time.Duration) {
 
 // env is a gateway wired to a fresh database, as serve wires it.
 type env struct {
-	t         *testing.T
+	t         testing.TB
 	db        *gorm.DB
 	clock     *clock
 	logs      *bytes.Buffer
@@ -50,11 +50,11 @@ type env struct {
 	checkout  *checkout.Service
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	return newEnvWith(t, checkout.Config{})
 }
 
-func newEnvWith(t *testing.T, cfg checkout.Config) *env {
+func newEnvWith(t testing.TB, cfg checkout.Config) *env {
 	t.Helper()
 	db, _ := storagetest.Open(t)
 	clk := &clock{now: scanpay.Now()}
@@ -125,7 +125,7 @@ func (e *env) do(r request) response {
 }
 
 // json decodes the response body into a generic map.
-func (r response) json(t *testing.T) map[string]any {
+func (r response) json(t testing.TB) map[string]any {
 	t.Helper()
 	var m map[string]any
 	if err := json.Unmarshal(r.Body.Bytes(), &m); err != nil {
@@ -142,7 +142,7 @@ type apiError struct {
 	Param   string `json:"param"`
 }
 
-func (r response) apiError(t *testing.T) apiError {
+func (r response) apiError(t testing.TB) apiError {
 	t.Helper()
 	var body struct {
 		Error *apiError `json:"error"`
@@ -154,7 +154,7 @@ func (r response) apiError(t *testing.T) apiError {
 }
 
 // expectError asserts the status and the error's type, code and param.
-func (r response) expectError(t *testing.T, status int, typ, code, param string) {
+func (r response) expectError(t testing.TB, status int, typ, code, param string) {
 	t.Helper()
 	if r.Code != status {
 		t.Fatalf("status %d, want %d: %s", r.Code, status, r.Body.String())
