@@ -3,7 +3,6 @@ package ledger
 import (
 	"fmt"
 	"math"
-	"sort"
 	"strings"
 	"time"
 
@@ -13,8 +12,9 @@ import (
 )
 
 // ErrInsufficientFunds is what Post returns when the posting would take an
-// account that may not go negative below zero. Nothing was written, but on
-// PostgreSQL the caller's transaction is now unusable: roll it back.
+// account that may not go negative below zero. Nothing of the posting was
+// written, but on PostgreSQL the caller's transaction is now unusable: roll
+// it back.
 var ErrInsufficientFunds = &scanpay.Error{Kind: scanpay.KindDeclined, Code: "insufficient_funds",
 	Message: "the balance does not cover this amount"}
 
@@ -71,8 +71,7 @@ func Post(tx *gorm.DB, t Transaction) error {
 	return nil
 }
 
-// legs checks t and returns its entries merged per account and sorted by
-// account id.
+// legs checks t and returns its entries merged per account.
 func (t Transaction) legs() ([]Entry, error) {
 	fail := func(format string, args ...any) error {
 		return fmt.Errorf("ledger: %s posting for %q: %s", t.Kind, t.Reference, fmt.Sprintf(format, args...))
@@ -132,26 +131,42 @@ func (t Transaction) legs() ([]Entry, error) {
 			return nil, fail("entries on %s cancel out", l.Account.ID())
 		}
 	}
-	sort.Slice(legs, func(i, j int) bool { return legs[i].Account.ID() < legs[j].Account.ID() })
 	return legs, nil
 }
 
 // updateBalances creates or updates every account of a posting in one
-// statement. Rows go in account-id order so that concurrent postings lock
-// the accounts they share in the same order and cannot deadlock.
+// statement, in account-id order so that concurrent postings lock the
+// accounts they share in the same order and cannot deadlock.
+//
+// Both databases check a CHECK constraint on the row an INSERT proposes
+// before they find the conflict that turns it into an UPDATE, so a debit
+// proposed as it is would fail even against an ample balance. A debit of
+// an account that exists is therefore proposed with allow_negative set; it
+// is sure to conflict, and the DO UPDATE leaves the stored flag alone, so
+// the CHECK then judges the real balance. A debit of an account with no
+// row yet keeps the flag clear and fails the CHECK at once: there was
+// nothing to spend. Either way a decline fails the whole statement.
 func updateBalances(tx *gorm.DB, legs []Entry, at time.Time) error {
 	var sql strings.Builder
-	sql.WriteString(`INSERT INTO ledger_accounts (id, owner, kind, currency, livemode, allow_negative, balance, created_at, updated_at) VALUES `)
-	args := make([]any, 0, 9*len(legs))
+	sql.WriteString(`WITH posting (id, owner, kind, currency, livemode, allow_negative, amount) AS (VALUES `)
+	args := make([]any, 0, 7*len(legs)+2)
 	for i, l := range legs {
 		if i > 0 {
 			sql.WriteString(", ")
 		}
-		sql.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?)")
+		// PostgreSQL types a parameter in VALUES as text unless told.
+		sql.WriteString("(?, ?, ?, ?, CAST(? AS BOOLEAN), CAST(? AS BOOLEAN), CAST(? AS BIGINT))")
 		a := l.Account
-		args = append(args, a.ID(), a.Owner, string(a.Kind), a.Currency, a.Livemode, a.Kind.allowsNegative(), l.Amount, at, at)
+		args = append(args, a.ID(), a.Owner, string(a.Kind), a.Currency, a.Livemode, a.Kind.allowsNegative(), l.Amount)
 	}
-	sql.WriteString(` ON CONFLICT (id) DO UPDATE SET balance = ledger_accounts.balance + excluded.balance, updated_at = excluded.updated_at`)
+	sql.WriteString(`)
+INSERT INTO ledger_accounts (id, owner, kind, currency, livemode, allow_negative, balance, created_at, updated_at)
+SELECT id, owner, kind, currency, livemode,
+	allow_negative OR (amount < 0 AND EXISTS (SELECT 1 FROM ledger_accounts a WHERE a.id = posting.id)),
+	amount, ?, ?
+FROM posting ORDER BY id
+ON CONFLICT (id) DO UPDATE SET balance = ledger_accounts.balance + excluded.balance, updated_at = excluded.updated_at`)
+	args = append(args, at, at)
 	err := tx.Exec(sql.String(), args...).Error
 	switch {
 	case err == nil:

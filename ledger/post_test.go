@@ -181,8 +181,18 @@ func TestDebitBeyondBalanceIsDeclinedAndChangesNothing(t *testing.T) {
 		t.Fatalf("%d entries after the decline, want %d", n, entriesBefore)
 	}
 
-	// An account posted to for the first time is checked on insert too.
-	err = post(db, payment(ledger.WalletAccount("wal_new", "CNY", false), "mch_a", 1, 0))
+	// A wallet with no row yet has nothing to spend, and its debit must not
+	// create it, not even inside the transaction that is rolled back.
+	fresh := ledger.WalletAccount("wal_new", "CNY", false)
+	err = db.Transaction(func(tx *gorm.DB) error {
+		err := ledger.Post(tx, payment(fresh, "mch_a", 2, 1))
+		var n int64
+		tx.Raw(`SELECT COUNT(*) FROM ledger_accounts WHERE id = ?`, fresh.ID()).Scan(&n)
+		if n != 0 {
+			t.Errorf("the declined debit created %s", fresh.ID())
+		}
+		return err
+	})
 	if !errors.Is(err, ledger.ErrInsufficientFunds) {
 		t.Fatalf("debit of a new wallet: err = %v, want ErrInsufficientFunds", err)
 	}
@@ -241,6 +251,42 @@ func TestConcurrentPaymentsNeverOverspend(t *testing.T) {
 	wantBalance(t, db, w, start-spentAll)
 	wantBalance(t, db, ledger.MerchantPendingAccount("mch_a", "CNY", false), affords*(price-fee))
 	wantBalance(t, db, ledger.PlatformFeesAccount("CNY", false), affords*fee)
+	wantVerified(t, db)
+}
+
+// TestPostingsNamingAccountsInOppositeOrdersDoNotDeadlock has half the
+// postings list the two wallets one way round and half the other; only
+// the order Post imposes keeps PostgreSQL from deadlocking.
+func TestPostingsNamingAccountsInOppositeOrdersDoNotDeadlock(t *testing.T) {
+	db, _ := storagetest.Open(t)
+	a := ledger.WalletAccount("wal_a", "CNY", false)
+	b := ledger.WalletAccount("wal_b", "CNY", false)
+	m := ledger.MerchantPendingAccount("mch_a", "CNY", false)
+	topUp(t, db, a, 1000)
+	topUp(t, db, b, 1000)
+	const postings = 100
+	var wg sync.WaitGroup
+	errs := make([]error, postings)
+	for i := range postings {
+		from, to := a, b
+		if i%2 == 1 {
+			from, to = b, a
+		}
+		wg.Go(func() {
+			errs[i] = post(db, ledger.Transaction{Kind: "payment", Reference: scanpay.NewID("pay"), Entries: []ledger.Entry{
+				{Account: from, Amount: -3}, {Account: m, Amount: 1}, {Account: to, Amount: 2},
+			}})
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	wantBalance(t, db, a, 1000-postings/2)
+	wantBalance(t, db, b, 1000-postings/2)
+	wantBalance(t, db, m, postings)
 	wantVerified(t, db)
 }
 

@@ -2,9 +2,10 @@
 -- and the entries whose sum that balance must always equal.
 
 -- allow_negative is stored rather than derived from kind so the CHECK can
--- guard every write, the first insert of an account included. The range
--- check matters only on SQLite, which turns an overflowing integer sum into
--- a float instead of failing; PostgreSQL raises an error on its own.
+-- guard every write, the first insert of an account included (ledger/post.go
+-- explains how a debit's upsert passes the check on its proposed row). The
+-- range check matters only on SQLite, which turns an overflowing integer
+-- sum into a float instead of failing; PostgreSQL raises an error itself.
 CREATE TABLE ledger_accounts (
     id             TEXT PRIMARY KEY,
     owner          TEXT NOT NULL,
