@@ -1,8 +1,10 @@
 package scanpay
 
 import (
+	"bytes"
 	"crypto/rand"
 	"encoding/binary"
+	"sync"
 	"time"
 )
 
@@ -10,13 +12,32 @@ import (
 // are in ASCII order, so encoded IDs sort like the bytes they encode.
 const crockford = "0123456789abcdefghjkmnpqrstvwxyz"
 
+var (
+	idMu   sync.Mutex
+	lastID [16]byte
+)
+
 // NewID returns prefix_ followed by 26 characters: 48 bits of milliseconds
-// since the epoch and 80 random bits. IDs of one type sort by creation
-// time (to the millisecond), which makes them usable as list cursors.
+// since the epoch and 80 random bits. IDs sort by creation time, which
+// makes them list cursors; within one process they are strictly
+// increasing even inside a millisecond (the random part then counts up
+// from the previous ID), so a list shows what was made last first.
 func NewID(prefix string) string {
 	var b [16]byte
 	binary.BigEndian.PutUint64(b[:8], uint64(time.Now().UnixMilli())<<16)
 	rand.Read(b[6:])
+	idMu.Lock()
+	if bytes.Compare(b[:], lastID[:]) <= 0 {
+		b = lastID
+		for i := len(b) - 1; i >= 0; i-- {
+			b[i]++
+			if b[i] != 0 {
+				break
+			}
+		}
+	}
+	lastID = b
+	idMu.Unlock()
 	return prefix + "_" + Base32(b[:])
 }
 

@@ -42,6 +42,7 @@ func (s *Service) CancelOrder(ctx context.Context, p merchant.Principal, id stri
 	if err != nil {
 		return Order{}, err
 	}
+	s.wake()
 	return order, nil
 }
 

@@ -40,5 +40,8 @@ func (s *Service) ExpireDue(ctx context.Context, limit int) (int, error) {
 		}
 		return nil
 	})
+	if expired > 0 {
+		s.wake()
+	}
 	return expired, err
 }

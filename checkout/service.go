@@ -7,6 +7,7 @@ import (
 
 	"github.com/scanpay/scanpay"
 	"github.com/scanpay/scanpay/merchant"
+	"github.com/scanpay/scanpay/wallet"
 	"gorm.io/gorm"
 )
 
@@ -33,19 +34,26 @@ type Service struct {
 	now       func() time.Time
 	cfg       Config
 	merchants *merchant.Service
+	wallets   *wallet.Service
 	images    *imageCache
+	wake      func()
 }
 
 // NewService returns a checkout Service.
-func NewService(db *gorm.DB, now func() time.Time, cfg Config, merchants *merchant.Service) *Service {
+func NewService(db *gorm.DB, now func() time.Time, cfg Config, merchants *merchant.Service, wallets *wallet.Service) *Service {
 	if cfg.MaxAmount == 0 {
 		cfg.MaxAmount = DefaultMaxAmount
 	}
 	if cfg.QRGUID == "" {
 		cfg.QRGUID = DefaultQRGUID
 	}
-	return &Service{db: db, now: now, cfg: cfg, merchants: merchants, images: newImageCache(2048)}
+	return &Service{db: db, now: now, cfg: cfg, merchants: merchants, wallets: wallets, images: newImageCache(2048), wake: func() {}}
 }
+
+// OnEvents makes the service call wake after each commit that wrote
+// events, so a webhook dispatcher can start at once instead of at its
+// next poll.
+func (s *Service) OnEvents(wake func()) { s.wake = wake }
 
 // findOrder loads one of the principal's orders; another merchant's order
 // or another mode's is not found.

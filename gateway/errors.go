@@ -66,3 +66,12 @@ func (s *Server) fail(c *gin.Context, err error) {
 	}
 	c.AbortWithStatusJSON(class.status, errorBody{errorObject{Type: class.typ, Code: e.Code, Message: e.Message, Param: e.Param}})
 }
+
+// reply answers with a service call's result: v with status, or the error.
+func (s *Server) reply(c *gin.Context, status int, v any, err error) {
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(status, v)
+}

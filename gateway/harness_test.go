@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -14,8 +15,11 @@ import (
 	"github.com/scanpay/scanpay"
 	"github.com/scanpay/scanpay/checkout"
 	"github.com/scanpay/scanpay/gateway"
+	"github.com/scanpay/scanpay/ledger"
 	"github.com/scanpay/scanpay/merchant"
 	"github.com/scanpay/scanpay/storage/storagetest"
+	"github.com/scanpay/scanpay/wallet"
+	"golang.org/x/crypto/bcrypt"
 	"gorm.io/gorm"
 )
 
@@ -33,6 +37,12 @@ func (c *clock) Now() time.Time {
 	return c.now
 }
 
+func (c *clock) Set(t time.Time) {
+	c.mu.Lock()
+	c.now = t
+	c.mu.Unlock()
+}
+
 func (c *clock) Advance(d time.Duration) {
 	c.mu.Lock()
 	c.now = c.now.Add(d)
@@ -48,6 +58,7 @@ type env struct {
 	server    *gateway.Server
 	merchants *merchant.Service
 	checkout  *checkout.Service
+	wallets   *wallet.Service
 }
 
 func newEnv(t testing.TB) *env {
@@ -61,12 +72,13 @@ func newEnvWith(t testing.TB, cfg checkout.Config) *env {
 	logs := &lockedBuffer{}
 	merchants := merchant.NewService(db, clk.Now)
 	cfg.BaseURL = baseURL
-	orders := checkout.NewService(db, clk.Now, cfg, merchants)
+	wallets := wallet.NewService(db, clk.Now, wallet.Config{SessionKey: []byte(strings.Repeat("k", 32)), PINCost: bcrypt.MinCost})
+	orders := checkout.NewService(db, clk.Now, cfg, merchants, wallets)
 	srv := gateway.New(gateway.Config{BaseURL: baseURL}, gateway.Deps{
 		DB: db, Log: slog.New(slog.NewTextHandler(logs, nil)), Now: clk.Now,
-		Merchants: merchants, Checkout: orders,
+		Merchants: merchants, Checkout: orders, Wallets: wallets,
 	})
-	return &env{t: t, db: db, clock: clk, logs: &logs.Buffer, server: srv, merchants: merchants, checkout: orders}
+	return &env{t: t, db: db, clock: clk, logs: &logs.Buffer, server: srv, merchants: merchants, checkout: orders, wallets: wallets}
 }
 
 // lockedBuffer lets concurrent requests log into one buffer.
@@ -178,4 +190,40 @@ func (e *env) count(table string) int64 {
 		e.t.Fatal(err)
 	}
 	return n
+}
+
+// payer creates a wallet, tops it up with amount CNY when amount > 0, and
+// returns its id and session token.
+func (e *env) payer(phone string, amount int64) (string, string) {
+	e.t.Helper()
+	account, token, err := e.wallets.CreateAccount(context.Background(), phone, "135790")
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if amount > 0 {
+		if _, err := e.wallets.TopUp(context.Background(), account.ID, amount, "CNY"); err != nil {
+			e.t.Fatal(err)
+		}
+	}
+	return account.ID, token
+}
+
+// balance is what the wallet holds in CNY.
+func (e *env) balance(walletID string) int64 {
+	e.t.Helper()
+	var b int64
+	e.db.Raw(`SELECT COALESCE(SUM(balance), 0) FROM ledger_accounts WHERE owner = ? AND currency = 'CNY'`, walletID).Scan(&b)
+	return b
+}
+
+// verifyLedger fails the test unless every ledger invariant holds.
+func (e *env) verifyLedger() {
+	e.t.Helper()
+	report, err := ledger.Verify(context.Background(), e.db)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if !report.OK() {
+		e.t.Fatalf("ledger broken:\n%s", strings.Join(report.Problems, "\n"))
+	}
 }

@@ -25,20 +25,12 @@ func (s *Server) createOrder(c *gin.Context) {
 		return
 	}
 	order, err := s.checkout.CreateOrder(c.Request.Context(), principal(c), params)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, order)
+	s.reply(c, http.StatusCreated, order, err)
 }
 
 func (s *Server) getOrder(c *gin.Context) {
 	order, err := s.checkout.GetOrder(c.Request.Context(), principal(c), c.Param("id"))
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, order)
+	s.reply(c, http.StatusOK, order, err)
 }
 
 func (s *Server) listOrders(c *gin.Context) {
@@ -64,11 +56,7 @@ func (s *Server) cancelOrder(c *gin.Context) {
 		return
 	}
 	order, err := s.checkout.CancelOrder(c.Request.Context(), principal(c), c.Param("id"))
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, order)
+	s.reply(c, http.StatusOK, order, err)
 }
 
 // orderQRImage serves the order's QR code. The image of an order never

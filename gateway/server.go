@@ -12,6 +12,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/scanpay/scanpay/checkout"
 	"github.com/scanpay/scanpay/merchant"
+	"github.com/scanpay/scanpay/wallet"
 	"gorm.io/gorm"
 )
 
@@ -31,6 +32,7 @@ type Deps struct {
 	Now       func() time.Time
 	Merchants *merchant.Service
 	Checkout  *checkout.Service
+	Wallets   *wallet.Service
 }
 
 // Server routes requests to the domain services.
@@ -41,6 +43,7 @@ type Server struct {
 	now       func() time.Time
 	merchants *merchant.Service
 	checkout  *checkout.Service
+	wallets   *wallet.Service
 	drain     sync.Once
 	stopping  chan struct{} // closed by Drain: long-lived streams end
 	handler   http.Handler
@@ -51,7 +54,7 @@ func New(cfg Config, deps Deps) *Server {
 	if cfg.BodyLimit == 0 {
 		cfg.BodyLimit = 1 << 20
 	}
-	s := &Server{cfg: cfg, db: deps.DB, log: deps.Log, now: deps.Now, merchants: deps.Merchants, checkout: deps.Checkout, stopping: make(chan struct{})}
+	s := &Server{cfg: cfg, db: deps.DB, log: deps.Log, now: deps.Now, merchants: deps.Merchants, checkout: deps.Checkout, wallets: deps.Wallets, stopping: make(chan struct{})}
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	r.Use(withRequestID, s.logRequests, s.recoverPanics, s.limitBody)
@@ -61,9 +64,11 @@ func New(cfg Config, deps Deps) *Server {
 	r.GET("/readyz", s.readyz)
 
 	s.pageRoutes(r)
+	s.walletRoutes(r)
 	v1 := r.Group("/v1", s.authMerchant, s.idempotentPOST)
 	s.merchantRoutes(v1)
 	s.orderRoutes(v1)
+	s.refundRoutes(v1)
 	s.handler = r
 	return s
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/scanpay/scanpay/storage"
 	"gorm.io/gorm"
 )
 
@@ -56,6 +57,25 @@ func Entries(ctx context.Context, db *gorm.DB, a Account, limit int, startingAft
 	hasMore := len(rows) > limit
 	if hasMore {
 		rows = rows[:limit]
+	}
+	records := make([]EntryRecord, len(rows))
+	for i, r := range rows {
+		records[i] = r.toRecord()
+	}
+	return records, hasMore, nil
+}
+
+// OwnerEntries is Entries across every account of one holder in one mode,
+// whatever their kind or currency: a wallet's history in all its
+// currencies reads as one list.
+func OwnerEntries(ctx context.Context, db *gorm.DB, owner string, livemode bool, limit int, startingAfter string) ([]EntryRecord, bool, error) {
+	if limit < 1 {
+		return nil, false, fmt.Errorf("ledger: entries limit %d, want at least 1", limit)
+	}
+	q := db.WithContext(ctx).Where("account_id IN (SELECT id FROM ledger_accounts WHERE owner = ? AND livemode = ?)", owner, livemode)
+	rows, hasMore, err := storage.Page[entryRow](q, limit, startingAfter)
+	if err != nil {
+		return nil, false, fmt.Errorf("ledger: entries of %s: %w", owner, err)
 	}
 	records := make([]EntryRecord, len(rows))
 	for i, r := range rows {

@@ -3,6 +3,7 @@ package ledger_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -61,5 +62,45 @@ func TestEntriesPagesNewestFirst(t *testing.T) {
 	none, hasMore, err := ledger.Entries(ctx, db, ledger.WalletAccount("wal_never", "CNY", false), 10, "")
 	if err != nil || hasMore || len(none) != 0 {
 		t.Fatalf("account never posted to: %v, %t, %v", none, hasMore, err)
+	}
+}
+
+func TestOwnerEntriesSpanCurrenciesNotOwnersOrModes(t *testing.T) {
+	db, _ := storagetest.Open(t)
+	ctx := context.Background()
+	topUp(t, db, ledger.WalletAccount("wal_other", "CNY", false), 99)
+	topUp(t, db, ledger.WalletAccount("wal_a", "CNY", true), 98)
+	for amount := int64(1); amount <= 5; amount++ {
+		currency := "CNY"
+		if amount%2 == 0 {
+			currency = "USD"
+		}
+		topUp(t, db, ledger.WalletAccount("wal_a", currency, false), amount)
+		time.Sleep(2 * time.Millisecond)
+	}
+
+	var got []string
+	cursor := ""
+	for page := 1; ; page++ {
+		entries, hasMore, err := ledger.OwnerEntries(ctx, db, "wal_a", false, 2, cursor)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if wantMore := page < 3; hasMore != wantMore {
+			t.Fatalf("page %d: has_more %t", page, hasMore)
+		}
+		for _, e := range entries {
+			got = append(got, fmt.Sprintf("%d %s", e.Amount, e.Currency))
+		}
+		if !hasMore {
+			break
+		}
+		cursor = entries[len(entries)-1].ID
+	}
+	if want := []string{"5 CNY", "4 USD", "3 CNY", "2 USD", "1 CNY"}; !slices.Equal(got, want) {
+		t.Fatalf("entries %v, want %v", got, want)
+	}
+	if _, _, err := ledger.OwnerEntries(ctx, db, "wal_a", false, 0, ""); err == nil {
+		t.Error("limit 0 accepted")
 	}
 }

@@ -14,13 +14,15 @@ import (
 
 // Merchant is a business that takes payments through the gateway.
 type Merchant struct {
-	ID        string    `json:"id"`
-	Object    string    `json:"object"`
-	Name      string    `json:"name"`
-	Country   string    `json:"country"`
-	City      string    `json:"city"`
-	MCC       string    `json:"mcc"`
-	CreatedAt time.Time `json:"created_at"`
+	ID      string `json:"id"`
+	Object  string `json:"object"`
+	Name    string `json:"name"`
+	Country string `json:"country"`
+	City    string `json:"city"`
+	MCC     string `json:"mcc"`
+	// FeeRateBPS is the merchant's fee plan, in basis points of a payment.
+	FeeRateBPS int       `json:"fee_rate_bps"`
+	CreatedAt  time.Time `json:"created_at"`
 }
 
 // CreateParams describe a new merchant. Country, City and MCC appear in
@@ -44,18 +46,19 @@ func NewService(db *gorm.DB, now func() time.Time) *Service {
 }
 
 type merchantRow struct {
-	ID        string
-	Name      string
-	Country   string
-	City      string
-	MCC       string `gorm:"column:mcc"`
-	CreatedAt time.Time
+	ID         string
+	Name       string
+	Country    string
+	City       string
+	MCC        string `gorm:"column:mcc"`
+	FeeRateBPS int    `gorm:"column:fee_rate_bps"`
+	CreatedAt  time.Time
 }
 
 func (merchantRow) TableName() string { return "merchants" }
 
 func (r merchantRow) toMerchant() Merchant {
-	return Merchant{ID: r.ID, Object: "merchant", Name: r.Name, Country: r.Country, City: r.City, MCC: r.MCC, CreatedAt: r.CreatedAt}
+	return Merchant{ID: r.ID, Object: "merchant", Name: r.Name, Country: r.Country, City: r.City, MCC: r.MCC, FeeRateBPS: r.FeeRateBPS, CreatedAt: r.CreatedAt}
 }
 
 // Create makes a merchant and its first test-mode secret key, in one
@@ -107,6 +110,7 @@ func (p CreateParams) validate() (merchantRow, error) {
 	if r.MCC == "" {
 		r.MCC = "5999"
 	}
+	r.FeeRateBPS = DefaultFeeRateBPS
 	switch {
 	case r.Name == "":
 		return r, scanpay.Missing("name")

@@ -25,6 +25,8 @@ type Config struct {
 	LogFormat           string
 	LogLevel            string
 	MaxOrderAmount      int64
+	SecretKey           string
+	SecretKeyFile       string
 }
 
 // errUsage means the flags were wrong; the flag package already said how.
@@ -80,6 +82,9 @@ func (c *Config) serveFlags(fs *flag.FlagSet) {
 		"public URL of this gateway, used in QR codes and links; default http://localhost:PORT (SCANPAY_BASE_URL)")
 	fs.BoolVar(&c.WebhookAllowPrivate, "webhook-allow-private", envBool("SCANPAY_WEBHOOK_ALLOW_PRIVATE"),
 		"let webhooks reach loopback and private addresses, for local development (SCANPAY_WEBHOOK_ALLOW_PRIVATE)")
+	c.SecretKey = os.Getenv("SCANPAY_SECRET_KEY")
+	fs.StringVar(&c.SecretKeyFile, "secret-key-file", env("SCANPAY_SECRET_KEY_FILE", "scanpay.key"),
+		"file holding the master key, created on first use when SCANPAY_SECRET_KEY is not set (SCANPAY_SECRET_KEY_FILE)")
 	fs.Int64Var(&c.MaxOrderAmount, "max-order-amount", envInt("SCANPAY_MAX_ORDER_AMOUNT", checkout.DefaultMaxAmount),
 		"largest order amount accepted, in minor units (SCANPAY_MAX_ORDER_AMOUNT)")
 }

@@ -22,6 +22,7 @@ Usage:
   scanpay merchant key create --merchant ID [--live] [--db URL] [--json]
   scanpay merchant key list --merchant ID [--db URL]
   scanpay merchant key revoke --key ID [--db URL]
+  scanpay ledger verify [--db URL]
 
 --db takes sqlite://PATH (or a plain path) or postgres://...; the default is
 sqlite://scanpay.db. Every flag can also come from SCANPAY_* variables; see
@@ -50,6 +51,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = migrate(ctx, args[1:], stdout, stderr)
 	case "merchant":
 		err = merchantCommand(ctx, args[1:], stdout, stderr)
+	case "ledger":
+		err = ledgerCommand(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

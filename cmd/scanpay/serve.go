@@ -16,6 +16,7 @@ import (
 	"github.com/scanpay/scanpay/gateway"
 	"github.com/scanpay/scanpay/merchant"
 	"github.com/scanpay/scanpay/storage"
+	"github.com/scanpay/scanpay/wallet"
 )
 
 // shutdownGrace is how long in-flight requests get to finish on SIGTERM.
@@ -38,19 +39,26 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	defer storage.Close(db)
 
+	master, err := masterKey(cfg.SecretKey, cfg.SecretKeyFile)
+	if err != nil {
+		return err
+	}
+
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err
 	}
 	baseURL := cfg.baseURL(ln.Addr().String())
 	merchants := merchant.NewService(db, scanpay.Now)
-	orders := checkout.NewService(db, scanpay.Now, checkout.Config{BaseURL: baseURL, MaxAmount: cfg.MaxOrderAmount}, merchants)
+	wallets := wallet.NewService(db, scanpay.Now, wallet.Config{SessionKey: deriveKey(master, "wallet sessions")})
+	orders := checkout.NewService(db, scanpay.Now, checkout.Config{BaseURL: baseURL, MaxAmount: cfg.MaxOrderAmount}, merchants, wallets)
 	gw := gateway.New(gateway.Config{BaseURL: baseURL}, gateway.Deps{
 		DB:        db,
 		Log:       log,
 		Now:       scanpay.Now,
 		Merchants: merchants,
 		Checkout:  orders,
+		Wallets:   wallets,
 	})
 	srv := &http.Server{
 		Handler:           gw,

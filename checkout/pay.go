@@ -1,0 +1,141 @@
+package checkout
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/scanpay/scanpay"
+	"github.com/scanpay/scanpay/ledger"
+	"github.com/scanpay/scanpay/storage"
+	"github.com/scanpay/scanpay/webhooks"
+	"gorm.io/gorm"
+)
+
+// ErrOrderNotPayable is a payment of an order that is not pending: paid
+// already (by this payer or another), canceled, expired, or of the other
+// mode.
+var ErrOrderNotPayable = &scanpay.Error{Kind: scanpay.KindConflict, Code: "order_not_payable", Param: "order",
+	Message: "the order cannot be paid"}
+
+var errNoCoupons = &scanpay.Error{Kind: scanpay.KindInvalid, Code: "coupon_invalid", Param: "coupon",
+	Message: "no such coupon"}
+
+// PayParams is a payer's request to pay an order from their wallet.
+type PayParams struct {
+	Order  string  `json:"order"`
+	Coupon *string `json:"coupon"`
+	PIN    string  `json:"pin"`
+}
+
+// Payment is a payer's successful payment of an order.
+type Payment struct {
+	ID        string    `json:"id"`
+	Object    string    `json:"object"`
+	Livemode  bool      `json:"livemode"`
+	Order     string    `json:"order"`
+	Merchant  string    `json:"merchant_name"`
+	Amount    int64     `json:"amount"`
+	Currency  string    `json:"currency"`
+	Status    string    `json:"status"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+type paymentRow struct {
+	ID         string
+	OrderID    string
+	MerchantID string
+	Livemode   bool
+	WalletID   string
+	Amount     int64
+	Currency   string
+	Fee        int64
+	CreatedAt  time.Time
+}
+
+func (paymentRow) TableName() string { return "payments" }
+
+// Pay moves an order from pending to paid with the payer's money, in ONE
+// database transaction: the order's compare-and-set (which includes the
+// expiry), the payment row (unique per order), the ledger posting (payer
+// wallet to merchant pending, the fee to platform revenue; the wallet
+// cannot go below zero) and order.paid in the outbox. Either all of it
+// happens or none. The PIN is checked before the transaction, since
+// hashing it takes milliseconds no lock should wait for.
+func (s *Service) Pay(ctx context.Context, walletID string, p PayParams) (Payment, error) {
+	if p.Order == "" {
+		return Payment{}, scanpay.Missing("order")
+	}
+	if p.Coupon != nil {
+		return Payment{}, errNoCoupons
+	}
+	var row orderRow
+	err := s.db.WithContext(ctx).Where("id = ?", p.Order).Take(&row).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return Payment{}, scanpay.NotFound("order", p.Order).WithParam("order")
+	}
+	if err != nil {
+		return Payment{}, err
+	}
+	now := s.now()
+	if st := row.effectiveStatus(now); st != StatusPending {
+		return Payment{}, ErrOrderNotPayable.WithMessage("the order is %s", st)
+	}
+	payer, err := s.wallets.Authorize(ctx, walletID, row.Amount, p.PIN)
+	if err != nil {
+		return Payment{}, err
+	}
+	if payer.Livemode != row.Livemode {
+		return Payment{}, ErrOrderNotPayable.WithMessage("a test-mode wallet cannot pay a live order, nor the reverse")
+	}
+	m, err := s.merchants.Get(ctx, row.MerchantID)
+	if err != nil {
+		return Payment{}, err
+	}
+
+	fee := m.Fee(row.Amount)
+	pay := paymentRow{ID: scanpay.NewID("pay"), OrderID: row.ID, MerchantID: row.MerchantID, Livemode: row.Livemode,
+		WalletID: walletID, Amount: row.Amount, Currency: row.Currency, Fee: fee}
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		now = s.now()
+		pay.CreatedAt = now
+		if err := s.wallets.CheckNotFrozen(tx, walletID); err != nil {
+			return err
+		}
+		res := tx.Model(&orderRow{}).
+			Where("id = ? AND status = ? AND expires_at > ?", row.ID, StatusPending, now).
+			Updates(map[string]any{"status": StatusPaid, "amount_paid": row.Amount, "fee": fee, "paid_at": now, "updated_at": now})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return ErrOrderNotPayable.WithMessage("the order was paid, canceled or expired meanwhile")
+		}
+		if err := tx.Create(&pay).Error; err != nil {
+			if storage.IsUniqueViolation(err) {
+				return ErrOrderNotPayable.WithMessage("the order is paid already")
+			}
+			return err
+		}
+		entries := []ledger.Entry{
+			{Account: ledger.WalletAccount(walletID, row.Currency, row.Livemode), Amount: -row.Amount},
+			{Account: ledger.MerchantPendingAccount(row.MerchantID, row.Currency, row.Livemode), Amount: row.Amount - fee},
+		}
+		if fee > 0 {
+			entries = append(entries, ledger.Entry{Account: ledger.PlatformFeesAccount(row.Currency, row.Livemode), Amount: fee})
+		}
+		err := ledger.Post(tx, ledger.Transaction{Kind: "payment", Reference: pay.ID, Entries: entries, CreatedAt: now})
+		if err != nil {
+			return err
+		}
+		row.Status, row.AmountPaid, row.Fee, row.PaidAt, row.UpdatedAt = StatusPaid, row.Amount, fee, &now, now
+		_, err = webhooks.Emit(tx, orderEvent(webhooks.OrderPaid, s.toOrder(row, now), now))
+		return err
+	})
+	if err != nil {
+		return Payment{}, err
+	}
+	s.wake()
+	return Payment{ID: pay.ID, Object: "payment", Livemode: pay.Livemode, Order: row.ID, Merchant: m.Name,
+		Amount: pay.Amount, Currency: pay.Currency, Status: "succeeded", CreatedAt: pay.CreatedAt}, nil
+}

@@ -1,0 +1,192 @@
+package gateway
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+	"github.com/scanpay/scanpay"
+	"github.com/scanpay/scanpay/checkout"
+	"github.com/scanpay/scanpay/wallet"
+)
+
+const walletKey = "wallet_session"
+
+// walletRoutes is the payer's side. Signing up and signing in take a phone
+// and PIN; everything else a session token.
+func (s *Server) walletRoutes(r *gin.Engine) {
+	g := r.Group("/wallet/v1")
+	g.POST("/accounts", s.createWallet)
+	g.POST("/sessions", s.createWalletSession)
+
+	a := g.Group("", s.authWallet, s.idempotentPOST)
+	a.GET("/account", s.getWallet)
+	a.POST("/account", s.updateWallet)
+	a.POST("/account/freeze", s.freezeWallet)
+	a.POST("/account/unfreeze", s.unfreezeWallet)
+	a.POST("/topups", s.walletTransfer((*wallet.Service).TopUp))
+	a.POST("/withdrawals", s.walletTransfer((*wallet.Service).Withdraw))
+	a.GET("/balance", s.walletBalance)
+	a.GET("/transactions", s.walletHistory)
+	a.POST("/scan", s.scan)
+	a.POST("/payments", s.pay)
+}
+
+// authWallet admits requests with a valid payer session token.
+func (s *Server) authWallet(c *gin.Context) {
+	session, err := s.wallets.Authenticate(c.Request.Context(), bearer(c))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Set(walletKey, session)
+	c.Set(scopeKey, session.WalletID)
+	c.Next()
+}
+
+func walletID(c *gin.Context) string {
+	return c.MustGet(walletKey).(wallet.Session).WalletID
+}
+
+type credentials struct {
+	Phone string `json:"phone"`
+	PIN   string `json:"pin"`
+}
+
+func (s *Server) createWallet(c *gin.Context) {
+	var req credentials
+	if err := decode(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	account, token, err := s.wallets.CreateAccount(c.Request.Context(), req.Phone, req.PIN)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, gin.H{"account": account, "token": token})
+}
+
+func (s *Server) createWalletSession(c *gin.Context) {
+	var req credentials
+	if err := decode(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	token, err := s.wallets.CreateSession(c.Request.Context(), req.Phone, req.PIN)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, gin.H{"token": token})
+}
+
+func (s *Server) getWallet(c *gin.Context) {
+	v, err := s.wallets.Get(c.Request.Context(), walletID(c))
+	s.reply(c, http.StatusOK, v, err)
+}
+
+func (s *Server) updateWallet(c *gin.Context) {
+	var req struct {
+		NoPINLimit *int64 `json:"no_pin_limit"`
+		PIN        string `json:"pin"`
+	}
+	if err := decode(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	if req.NoPINLimit == nil {
+		s.fail(c, scanpay.Missing("no_pin_limit"))
+		return
+	}
+	v, err := s.wallets.SetNoPINLimit(c.Request.Context(), walletID(c), *req.NoPINLimit, req.PIN)
+	s.reply(c, http.StatusOK, v, err)
+}
+
+func (s *Server) freezeWallet(c *gin.Context) {
+	if err := decode(c, &struct{}{}); err != nil {
+		s.fail(c, err)
+		return
+	}
+	v, err := s.wallets.Freeze(c.Request.Context(), walletID(c))
+	s.reply(c, http.StatusOK, v, err)
+}
+
+func (s *Server) unfreezeWallet(c *gin.Context) {
+	var req struct {
+		PIN string `json:"pin"`
+	}
+	if err := decode(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	v, err := s.wallets.Unfreeze(c.Request.Context(), walletID(c), req.PIN)
+	s.reply(c, http.StatusOK, v, err)
+}
+
+type transferFunc func(*wallet.Service, context.Context, string, int64, string) (wallet.Transfer, error)
+
+// walletTransfer serves top-ups and withdrawals, which take the same body.
+func (s *Server) walletTransfer(move transferFunc) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		var req struct {
+			Amount   *int64 `json:"amount"`
+			Currency string `json:"currency"`
+		}
+		if err := decode(c, &req); err != nil {
+			s.fail(c, err)
+			return
+		}
+		if req.Amount == nil {
+			s.fail(c, scanpay.Missing("amount"))
+			return
+		}
+		v, err := move(s.wallets, c.Request.Context(), walletID(c), *req.Amount, req.Currency)
+		s.reply(c, http.StatusCreated, v, err)
+	}
+}
+
+func (s *Server) walletBalance(c *gin.Context) {
+	balances, err := s.wallets.Balance(c.Request.Context(), walletID(c))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"object": "balance", "available": balances})
+}
+
+func (s *Server) walletHistory(c *gin.Context) {
+	pg, err := parsePage(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	txns, more, err := s.wallets.History(c.Request.Context(), walletID(c), pg.limit, pg.startingAfter)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	writeList(c, txns, more)
+}
+
+func (s *Server) scan(c *gin.Context) {
+	var req struct {
+		Payload string `json:"payload"`
+	}
+	if err := decode(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	v, err := s.checkout.Scan(c.Request.Context(), req.Payload)
+	s.reply(c, http.StatusOK, v, err)
+}
+
+func (s *Server) pay(c *gin.Context) {
+	var params checkout.PayParams
+	if err := decode(c, &params); err != nil {
+		s.fail(c, err)
+		return
+	}
+	v, err := s.checkout.Pay(c.Request.Context(), walletID(c), params)
+	s.reply(c, http.StatusCreated, v, err)
+}
