@@ -117,6 +117,12 @@ func (s *Service) Pay(ctx context.Context, walletID string, p PayParams) (Paymen
 			}
 			return err
 		}
+		row.Status, row.AmountPaid, row.Fee, row.PaidAt, row.UpdatedAt = StatusPaid, row.Amount, fee, &now, now
+		if _, err := webhooks.Emit(tx, orderEvent(webhooks.OrderPaid, s.toOrder(row, now), now)); err != nil {
+			return err
+		}
+		// The ledger goes last: its accounts are the rows other payments
+		// wait on, so their locks are held for the shortest time.
 		entries := []ledger.Entry{
 			{Account: ledger.WalletAccount(walletID, row.Currency, row.Livemode), Amount: -row.Amount},
 			{Account: ledger.MerchantPendingAccount(row.MerchantID, row.Currency, row.Livemode), Amount: row.Amount - fee},
@@ -124,13 +130,7 @@ func (s *Service) Pay(ctx context.Context, walletID string, p PayParams) (Paymen
 		if fee > 0 {
 			entries = append(entries, ledger.Entry{Account: ledger.PlatformFeesAccount(row.Currency, row.Livemode), Amount: fee})
 		}
-		err := ledger.Post(tx, ledger.Transaction{Kind: "payment", Reference: pay.ID, Entries: entries, CreatedAt: now})
-		if err != nil {
-			return err
-		}
-		row.Status, row.AmountPaid, row.Fee, row.PaidAt, row.UpdatedAt = StatusPaid, row.Amount, fee, &now, now
-		_, err = webhooks.Emit(tx, orderEvent(webhooks.OrderPaid, s.toOrder(row, now), now))
-		return err
+		return ledger.Post(tx, ledger.Transaction{Kind: "payment", Reference: pay.ID, Entries: entries, CreatedAt: now})
 	})
 	if err != nil {
 		return Payment{}, err

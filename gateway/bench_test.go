@@ -1,6 +1,7 @@
 package gateway_test
 
 import (
+	"fmt"
 	"net/http"
 	"testing"
 )
@@ -83,4 +84,37 @@ func BenchmarkPay(b *testing.B) {
 	txStmts += counter.inTx.Load()
 	b.ReportMetric(float64(txStmts)/float64(b.N), "tx-stmts/op")
 	b.ReportMetric(float64(stmts)/float64(b.N), "other-stmts/op")
+}
+
+// BenchmarkPayParallel pays from 32 concurrent payers, each with its own
+// wallet, to one merchant: the throughput one gateway process sustains,
+// and the contention on the merchant's and the platform's accounts.
+func BenchmarkPayParallel(b *testing.B) {
+	e := newEnv(b)
+	_, key := e.merchant("Blue Bottle")
+	const payers = 32
+	orders := make(chan string, 1<<16)
+	tokens := make(chan string, payers)
+	for i := range payers {
+		_, token := e.payer(fmt.Sprintf("1390000%04d", i), 4_000_000)
+		tokens <- token
+	}
+	fill := func(n int) {
+		for range n {
+			orders <- e.createOrder(key, `{"amount":1,"currency":"CNY"}`)["id"].(string)
+		}
+	}
+	fill(b.N + payers)
+	b.SetParallelism(payers / 2) // GOMAXPROCS is 2 here: 32 goroutines
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		token := <-tokens
+		for pb.Next() {
+			if r := e.do(request{method: "POST", path: "/wallet/v1/payments", key: token, body: payBody(<-orders)}); r.Code != http.StatusCreated {
+				b.Errorf("%d %s", r.Code, r.Body.String())
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "payments/s")
 }

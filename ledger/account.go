@@ -4,6 +4,7 @@ package ledger
 import (
 	"context"
 	"fmt"
+	"strconv"
 
 	"gorm.io/gorm"
 )
@@ -57,9 +58,9 @@ func BankClearingAccount(currency string, livemode bool) Account {
 	return Account{Owner: PlatformOwner, Kind: BankClearing, Currency: currency, Livemode: livemode}
 }
 
-// ID is the account's primary key. It is derived, not generated, so a
-// posting can name an account that does not exist yet and create it in
-// the same statement that updates it. Kind, currency and mode never hold a
+// ID names the account. Its rows' primary keys derive from it (rowID),
+// not generated, so a posting can name an account that does not exist yet
+// and create it in the same statement that updates it. Kind, currency and mode never hold a
 // colon, so the ID stays unambiguous whatever the owner's id looks like.
 func (a Account) ID() string {
 	mode := "test"
@@ -67,6 +68,30 @@ func (a Account) ID() string {
 		mode = "live"
 	}
 	return a.Owner + ":" + string(a.Kind) + ":" + a.Currency + ":" + mode
+}
+
+// stripes is how many rows hold a kind's balance. Every payment credits
+// its merchant's pending balance and the platform's fees, and every top-up
+// debits bank clearing: on one row each, concurrent postings would queue on
+// its lock until each commit, capping throughput at one commit at a time.
+// Spread over rows ("stripes", each an account of its own that never goes
+// below zero unless its kind may), postings pick one at random and rarely
+// meet; a debit that must not overdraw gathers from them all (see Post).
+func (k Kind) stripes() int {
+	switch k {
+	case MerchantPending, PlatformFees, BankClearing:
+		return 16
+	}
+	return 1
+}
+
+// rowID is the primary key of the account's stripe i; an account of one
+// stripe is its own row.
+func (a Account) rowID(stripe int) string {
+	if a.Kind.stripes() == 1 {
+		return a.ID()
+	}
+	return a.ID() + "#" + strconv.Itoa(stripe)
 }
 
 // allowsNegative is true only for the account whose balance mirrors money
@@ -81,17 +106,20 @@ func (k Kind) known() bool {
 	return false
 }
 
-// Balance returns the account's balance in minor units: 0 for an account
-// never posted to. Inside a transaction, pass the transaction's handle to
-// see its own postings.
+// rows selects the rows of the account's stripes.
+func (a Account) rows(db *gorm.DB) *gorm.DB {
+	return db.Table("ledger_accounts").Where("owner = ? AND kind = ? AND currency = ? AND livemode = ?",
+		a.Owner, string(a.Kind), a.Currency, a.Livemode)
+}
+
+// Balance returns the account's balance in minor units, over all its
+// stripes: 0 for an account never posted to. Inside a transaction, pass
+// the transaction's handle to see its own postings.
 func Balance(ctx context.Context, db *gorm.DB, a Account) (int64, error) {
-	var balances []int64
-	err := db.WithContext(ctx).Raw(`SELECT balance FROM ledger_accounts WHERE id = ?`, a.ID()).Scan(&balances).Error
+	var balance int64
+	err := a.rows(db.WithContext(ctx)).Select("COALESCE(SUM(balance), 0)").Scan(&balance).Error
 	if err != nil {
 		return 0, fmt.Errorf("ledger: balance of %s: %w", a.ID(), err)
 	}
-	if len(balances) == 0 {
-		return 0, nil
-	}
-	return balances[0], nil
+	return balance, nil
 }

@@ -38,44 +38,31 @@ func (r entryRow) toRecord() EntryRecord {
 		Reference: r.Reference, CreatedAt: r.CreatedAt}
 }
 
-// Entries returns up to limit of the account's entries, newest first, and
-// whether older ones remain. startingAfter, when not empty, is the id of
-// the last entry of the previous page; entry ids sort by time, so the page
-// continues from there however many entries arrive meanwhile.
+// Entries returns up to limit of the account's entries (over all its
+// stripes), newest first, and whether older ones remain. startingAfter,
+// when not empty, is the id of the last entry of the previous page; entry
+// ids sort by time, so the page continues from there however many entries
+// arrive meanwhile.
 func Entries(ctx context.Context, db *gorm.DB, a Account, limit int, startingAfter string) ([]EntryRecord, bool, error) {
-	if limit < 1 {
-		return nil, false, fmt.Errorf("ledger: entries limit %d, want at least 1", limit)
-	}
-	q := db.WithContext(ctx).Where("account_id = ?", a.ID())
-	if startingAfter != "" {
-		q = q.Where("id < ?", startingAfter)
-	}
-	var rows []entryRow
-	if err := q.Order("id DESC").Limit(limit + 1).Find(&rows).Error; err != nil {
-		return nil, false, fmt.Errorf("ledger: entries of %s: %w", a.ID(), err)
-	}
-	hasMore := len(rows) > limit
-	if hasMore {
-		rows = rows[:limit]
-	}
-	records := make([]EntryRecord, len(rows))
-	for i, r := range rows {
-		records[i] = r.toRecord()
-	}
-	return records, hasMore, nil
+	ids := a.rows(db.WithContext(ctx)).Select("id")
+	return entries(db.WithContext(ctx).Where("account_id IN (?)", ids), a.ID(), limit, startingAfter)
 }
 
 // OwnerEntries is Entries across every account of one holder in one mode,
 // whatever their kind or currency: a wallet's history in all its
 // currencies reads as one list.
 func OwnerEntries(ctx context.Context, db *gorm.DB, owner string, livemode bool, limit int, startingAfter string) ([]EntryRecord, bool, error) {
+	q := db.WithContext(ctx).Where("account_id IN (SELECT id FROM ledger_accounts WHERE owner = ? AND livemode = ?)", owner, livemode)
+	return entries(q, owner, limit, startingAfter)
+}
+
+func entries(q *gorm.DB, of string, limit int, startingAfter string) ([]EntryRecord, bool, error) {
 	if limit < 1 {
 		return nil, false, fmt.Errorf("ledger: entries limit %d, want at least 1", limit)
 	}
-	q := db.WithContext(ctx).Where("account_id IN (SELECT id FROM ledger_accounts WHERE owner = ? AND livemode = ?)", owner, livemode)
 	rows, hasMore, err := storage.Page[entryRow](q, limit, startingAfter)
 	if err != nil {
-		return nil, false, fmt.Errorf("ledger: entries of %s: %w", owner, err)
+		return nil, false, fmt.Errorf("ledger: entries of %s: %w", of, err)
 	}
 	records := make([]EntryRecord, len(rows))
 	for i, r := range rows {

@@ -3,12 +3,15 @@ package ledger
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/scanpay/scanpay"
 	"github.com/scanpay/scanpay/storage"
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 )
 
 // ErrInsufficientFunds is what Post returns when the posting would take an
@@ -57,13 +60,17 @@ func Post(tx *gorm.DB, t Transaction) error {
 	if t.CreatedAt.IsZero() {
 		t.CreatedAt = scanpay.Now()
 	}
-	if err := updateBalances(tx, legs, t.CreatedAt); err != nil {
+	placed, err := place(tx, legs)
+	if err != nil {
 		return err
 	}
-	rows := make([]entryRow, len(legs))
-	for i, l := range legs {
-		rows[i] = entryRow{ID: scanpay.NewID("le"), TxnID: t.ID, AccountID: l.Account.ID(), Amount: l.Amount,
-			Currency: l.Account.Currency, Kind: t.Kind, Reference: t.Reference, CreatedAt: t.CreatedAt}
+	if err := updateBalances(tx, placed, t.CreatedAt); err != nil {
+		return err
+	}
+	rows := make([]entryRow, len(placed))
+	for i, l := range placed {
+		rows[i] = entryRow{ID: scanpay.NewID("le"), TxnID: t.ID, AccountID: l.row, Amount: l.amount,
+			Currency: l.account.Currency, Kind: t.Kind, Reference: t.Reference, CreatedAt: t.CreatedAt}
 	}
 	if err := tx.Create(&rows).Error; err != nil {
 		return fmt.Errorf("ledger: record entries of %s: %w", t.ID, err)
@@ -134,8 +141,56 @@ func (t Transaction) legs() ([]Entry, error) {
 	return legs, nil
 }
 
-// updateBalances creates or updates every account of a posting in one
-// statement, in account-id order so that concurrent postings lock the
+// rowLeg is a leg placed on one row: an account's stripe.
+type rowLeg struct {
+	row     string
+	account Account
+	amount  int64
+}
+
+// place puts each leg on a row of its account. A credit, or a debit of a
+// kind that may go negative, lands on a random stripe. A debit that must
+// not overdraw a striped account is gathered from its stripes, each taken
+// no lower than zero, after locking them all (so the sum it relies on holds
+// until commit); short of the whole amount, it is ErrInsufficientFunds.
+// Accounts are visited in id order, the order every posting locks rows in.
+func place(tx *gorm.DB, legs []Entry) ([]rowLeg, error) {
+	slices.SortFunc(legs, func(a, b Entry) int { return strings.Compare(a.Account.ID(), b.Account.ID()) })
+	placed := make([]rowLeg, 0, len(legs))
+	for _, l := range legs {
+		a, n := l.Account, l.Account.Kind.stripes()
+		if n == 1 || l.Amount > 0 || a.Kind.allowsNegative() {
+			placed = append(placed, rowLeg{row: a.rowID(rand.IntN(n)), account: a, amount: l.Amount})
+			continue
+		}
+		q := a.rows(tx).Select("id, balance").Where("balance > 0").Order("id")
+		if storage.DialectOf(tx) == storage.Postgres {
+			q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+		}
+		var stripes []struct {
+			ID      string
+			Balance int64
+		}
+		if err := q.Scan(&stripes).Error; err != nil {
+			return nil, fmt.Errorf("ledger: read stripes of %s: %w", a.ID(), err)
+		}
+		need := -l.Amount
+		for _, st := range stripes {
+			take := min(st.Balance, need)
+			placed = append(placed, rowLeg{row: st.ID, account: a, amount: -take})
+			if need -= take; need == 0 {
+				break
+			}
+		}
+		if need > 0 {
+			return nil, ErrInsufficientFunds
+		}
+	}
+	return placed, nil
+}
+
+// updateBalances creates or updates every row of a posting in one
+// statement, in row-id order so that concurrent postings lock the
 // accounts they share in the same order and cannot deadlock.
 //
 // Both databases check a CHECK constraint on the row an INSERT proposes
@@ -146,7 +201,7 @@ func (t Transaction) legs() ([]Entry, error) {
 // the CHECK then judges the real balance. A debit of an account with no
 // row yet keeps the flag clear and fails the CHECK at once: there was
 // nothing to spend. Either way a decline fails the whole statement.
-func updateBalances(tx *gorm.DB, legs []Entry, at time.Time) error {
+func updateBalances(tx *gorm.DB, legs []rowLeg, at time.Time) error {
 	var sql strings.Builder
 	sql.WriteString(`WITH posting (id, owner, kind, currency, livemode, allow_negative, amount) AS (VALUES `)
 	args := make([]any, 0, 7*len(legs)+2)
@@ -156,8 +211,8 @@ func updateBalances(tx *gorm.DB, legs []Entry, at time.Time) error {
 		}
 		// PostgreSQL types a parameter in VALUES as text unless told.
 		sql.WriteString("(?, ?, ?, ?, CAST(? AS BOOLEAN), CAST(? AS BOOLEAN), CAST(? AS BIGINT))")
-		a := l.Account
-		args = append(args, a.ID(), a.Owner, string(a.Kind), a.Currency, a.Livemode, a.Kind.allowsNegative(), l.Amount)
+		a := l.account
+		args = append(args, l.row, a.Owner, string(a.Kind), a.Currency, a.Livemode, a.Kind.allowsNegative(), l.amount)
 	}
 	sql.WriteString(`)
 INSERT INTO ledger_accounts (id, owner, kind, currency, livemode, allow_negative, balance, created_at, updated_at)

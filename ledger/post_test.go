@@ -125,8 +125,10 @@ func TestTopUpCreatesAccountsAndMovesMoney(t *testing.T) {
 		t.Fatalf("entry %+v does not record its transaction", first)
 	}
 	r := wantVerified(t, db)
-	if r.Transactions != 2 || r.Accounts != 2 || r.Entries != 4 {
-		t.Fatalf("report counts %+v, want 2 transactions, 2 accounts, 4 entries", r)
+	// The bank clearing account is striped: its two postings may have
+	// landed on one row or on two.
+	if r.Transactions != 2 || r.Accounts < 2 || r.Accounts > 3 || r.Entries != 4 {
+		t.Fatalf("report counts %+v, want 2 transactions, 2 or 3 account rows, 4 entries", r)
 	}
 }
 

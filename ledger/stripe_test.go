@@ -1,0 +1,96 @@
+package ledger_test
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+
+	"github.com/scanpay/scanpay"
+	"github.com/scanpay/scanpay/ledger"
+	"github.com/scanpay/scanpay/storage/storagetest"
+)
+
+// refund gives amount back from the merchant's pending balance to the
+// wallet, the way checkout's refunds do.
+func refund(wallet ledger.Account, merchantID string, amount int64) ledger.Transaction {
+	return ledger.Transaction{Kind: "refund", Reference: scanpay.NewID("re"), Entries: []ledger.Entry{
+		{Account: ledger.MerchantPendingAccount(merchantID, wallet.Currency, wallet.Livemode), Amount: -amount},
+		{Account: wallet, Amount: amount},
+	}}
+}
+
+func TestStripedAccountGathersADebitFromItsStripes(t *testing.T) {
+	db, _ := storagetest.Open(t)
+	w := ledger.WalletAccount("wal_a", "CNY", false)
+	m := ledger.MerchantPendingAccount("mch_a", "CNY", false)
+	topUp(t, db, w, 100_000)
+	for range 40 {
+		if err := post(db, payment(w, "mch_a", 101, 1)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var rows int64
+	db.Raw(`SELECT COUNT(*) FROM ledger_accounts WHERE owner = 'mch_a'`).Scan(&rows)
+	if rows < 2 {
+		t.Fatalf("40 credits landed on %d stripe(s); they should spread", rows)
+	}
+	wantBalance(t, db, m, 4000)
+
+	// More than any one stripe holds, less than all of them.
+	if err := post(db, refund(w, "mch_a", 3950)); err != nil {
+		t.Fatal(err)
+	}
+	wantBalance(t, db, m, 50)
+	if err := post(db, refund(w, "mch_a", 51)); !errors.Is(err, ledger.ErrInsufficientFunds) {
+		t.Fatalf("overdraft of the stripes: %v", err)
+	}
+	wantBalance(t, db, m, 50)
+	if err := post(db, refund(w, "mch_a", 50)); err != nil {
+		t.Fatal(err)
+	}
+	wantBalance(t, db, m, 0)
+	entries, _, err := ledger.Entries(t.Context(), db, m, 100, "")
+	if err != nil || len(entries) < 42 {
+		t.Fatalf("%d entries over the stripes (%v)", len(entries), err)
+	}
+	wantVerified(t, db)
+}
+
+// TestRefundsAndPaymentsOnStripesConcurrently debits a merchant's stripes
+// (locking them all) while payments credit them, from many goroutines: no
+// deadlock, no stripe below zero, and the totals add up.
+func TestRefundsAndPaymentsOnStripesConcurrently(t *testing.T) {
+	db, _ := storagetest.Open(t)
+	const n = 40
+	wallets := make([]ledger.Account, n)
+	for i := range wallets {
+		wallets[i] = ledger.WalletAccount(fmt.Sprintf("wal_%02d", i), "CNY", false)
+		topUp(t, db, wallets[i], 1000)
+	}
+	for i := range n {
+		if err := post(db, payment(wallets[i], "mch_a", 500, 5)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 2*n)
+	for i := range n {
+		wg.Go(func() { errs <- post(db, payment(wallets[i], "mch_a", 300, 3)) })
+		wg.Go(func() { errs <- post(db, refund(wallets[(i+1)%n], "mch_a", 400)) })
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	wantBalance(t, db, ledger.MerchantPendingAccount("mch_a", "CNY", false), n*(495+297-400))
+	var negative int64
+	db.Raw(`SELECT COUNT(*) FROM ledger_accounts WHERE balance < 0 AND kind <> 'bank_clearing'`).Scan(&negative)
+	if negative != 0 {
+		t.Fatalf("%d rows below zero", negative)
+	}
+	wantVerified(t, db)
+}
