@@ -19,6 +19,7 @@ import (
 	"github.com/scanpay/scanpay/merchant"
 	"github.com/scanpay/scanpay/storage/storagetest"
 	"github.com/scanpay/scanpay/wallet"
+	"github.com/scanpay/scanpay/webhooks"
 	"golang.org/x/crypto/bcrypt"
 	"gorm.io/gorm"
 )
@@ -74,9 +75,13 @@ func newEnvWith(t testing.TB, cfg checkout.Config) *env {
 	cfg.BaseURL = baseURL
 	wallets := wallet.NewService(db, clk.Now, wallet.Config{SessionKey: []byte(strings.Repeat("k", 32)), PINCost: bcrypt.MinCost})
 	orders := checkout.NewService(db, clk.Now, cfg, merchants, wallets)
+	hooks, err := webhooks.NewService(db, clk.Now, webhooks.Config{SecretKey: []byte(strings.Repeat("s", webhooks.SecretKeyLen))})
+	if err != nil {
+		t.Fatal(err)
+	}
 	srv := gateway.New(gateway.Config{BaseURL: baseURL}, gateway.Deps{
 		DB: db, Log: slog.New(slog.NewTextHandler(logs, nil)), Now: clk.Now,
-		Merchants: merchants, Checkout: orders, Wallets: wallets,
+		Merchants: merchants, Checkout: orders, Wallets: wallets, Webhooks: hooks,
 	})
 	return &env{t: t, db: db, clock: clk, logs: &logs.Buffer, server: srv, merchants: merchants, checkout: orders, wallets: wallets}
 }

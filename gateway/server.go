@@ -13,6 +13,7 @@ import (
 	"github.com/scanpay/scanpay/checkout"
 	"github.com/scanpay/scanpay/merchant"
 	"github.com/scanpay/scanpay/wallet"
+	"github.com/scanpay/scanpay/webhooks"
 	"gorm.io/gorm"
 )
 
@@ -33,6 +34,10 @@ type Deps struct {
 	Merchants *merchant.Service
 	Checkout  *checkout.Service
 	Wallets   *wallet.Service
+	Webhooks  *webhooks.Service
+	// WakeDispatcher, when set, starts webhook delivery at once after a
+	// resend instead of at the dispatcher's next poll.
+	WakeDispatcher func()
 }
 
 // Server routes requests to the domain services.
@@ -44,6 +49,9 @@ type Server struct {
 	merchants *merchant.Service
 	checkout  *checkout.Service
 	wallets   *wallet.Service
+	webhooks  *webhooks.Service
+	events    *webhooks.Store
+	wake      func()
 	drain     sync.Once
 	stopping  chan struct{} // closed by Drain: long-lived streams end
 	handler   http.Handler
@@ -54,7 +62,8 @@ func New(cfg Config, deps Deps) *Server {
 	if cfg.BodyLimit == 0 {
 		cfg.BodyLimit = 1 << 20
 	}
-	s := &Server{cfg: cfg, db: deps.DB, log: deps.Log, now: deps.Now, merchants: deps.Merchants, checkout: deps.Checkout, wallets: deps.Wallets, stopping: make(chan struct{})}
+	s := &Server{cfg: cfg, db: deps.DB, log: deps.Log, now: deps.Now, merchants: deps.Merchants, checkout: deps.Checkout, wallets: deps.Wallets,
+		webhooks: deps.Webhooks, events: webhooks.NewStore(deps.DB), wake: deps.WakeDispatcher, stopping: make(chan struct{})}
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	r.Use(withRequestID, s.logRequests, s.recoverPanics, s.limitBody)
@@ -69,12 +78,19 @@ func New(cfg Config, deps Deps) *Server {
 	s.merchantRoutes(v1)
 	s.orderRoutes(v1)
 	s.refundRoutes(v1)
+	s.webhookRoutes(v1)
 	s.handler = r
 	return s
 }
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.handler.ServeHTTP(w, r)
+}
+
+func (s *Server) wakeDispatcher() {
+	if s.wake != nil {
+		s.wake()
+	}
 }
 
 // Drain makes /readyz fail so a load balancer stops sending new requests,

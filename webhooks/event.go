@@ -77,7 +77,9 @@ type body struct {
 }
 
 // Emit writes e to the outbox through tx, the transaction that caused it,
-// so the event exists exactly when the change it reports does.
+// together with one pending delivery per endpoint subscribed to it, so the
+// event and its deliveries exist exactly when the change they report does.
+// It costs the transaction two statements.
 func Emit(tx *gorm.DB, e Event) (Record, error) {
 	b := body{ID: scanpay.NewID("evt"), Object: "event", Type: e.Type, CreatedAt: e.CreatedAt, Livemode: e.Livemode}
 	b.Data.Object = e.Object
@@ -91,6 +93,9 @@ func Emit(tx *gorm.DB, e Event) (Record, error) {
 	}
 	if err := tx.Create(&r).Error; err != nil {
 		return Record{}, fmt.Errorf("write event %s: %w", e.Type, err)
+	}
+	if err := tx.Exec(fanOutSQL, fanOutArgs(r, e.CreatedAt)...).Error; err != nil {
+		return Record{}, fmt.Errorf("queue deliveries of event %s: %w", e.Type, err)
 	}
 	return r, nil
 }

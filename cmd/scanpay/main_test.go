@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/scanpay/scanpay/storage"
 	"github.com/scanpay/scanpay/storage/storagetest"
+	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
 )
 
 // syncBuffer is a bytes.Buffer the server's logger and the test can share.
@@ -120,6 +122,33 @@ func TestWalkthrough(t *testing.T) {
 	}
 	key := created.SecretKey
 
+	// A receiver that checks every delivery with the Standard Webhooks
+	// reference library.
+	type delivery struct {
+		typ string
+		err error
+	}
+	deliveries := make(chan delivery, 16)
+	var secret string
+	var secretMu sync.Mutex
+	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		secretMu.Lock()
+		hook, err := standardwebhooks.NewWebhook(secret)
+		secretMu.Unlock()
+		if err == nil {
+			err = hook.Verify(body, r.Header)
+		}
+		var ev struct{ Type string }
+		json.Unmarshal(body, &ev)
+		deliveries <- delivery{ev.Type, err}
+	}))
+	defer receiver.Close()
+	endpoint := call(t, "POST", gw+"/v1/webhook_endpoints", key, `{"url":"`+receiver.URL+`","enabled_events":["order.paid","refund.succeeded"]}`, 201)
+	secretMu.Lock()
+	secret = endpoint["secret"].(string)
+	secretMu.Unlock()
+
 	account := call(t, "POST", gw+"/wallet/v1/accounts", "", `{"phone":"13800138000","pin":"135790"}`, 201)
 	token := account["token"].(string)
 	call(t, "POST", gw+"/wallet/v1/topups", token, `{"amount":10000,"currency":"CNY"}`, 201)
@@ -142,6 +171,21 @@ func TestWalkthrough(t *testing.T) {
 	code, out, _ = cli(t, "ledger", "verify", "--db", db)
 	if code != 0 || !strings.Contains(out, "ok:") {
 		t.Fatalf("ledger verify: %d %s", code, out)
+	}
+	got := map[string]bool{}
+	for len(got) < 2 {
+		select {
+		case d := <-deliveries:
+			if d.err != nil {
+				t.Fatalf("%s webhook does not verify: %v", d.typ, d.err)
+			}
+			got[d.typ] = true
+		case <-time.After(10 * time.Second):
+			t.Fatalf("webhooks within 10 s: %v, want order.paid and refund.succeeded", got)
+		}
+	}
+	if !got["order.paid"] || !got["refund.succeeded"] {
+		t.Fatalf("webhooks %v", got)
 	}
 	if c := stop(); c != 0 {
 		t.Fatalf("serve exited with %d", c)

@@ -17,6 +17,7 @@ import (
 	"github.com/scanpay/scanpay/merchant"
 	"github.com/scanpay/scanpay/storage"
 	"github.com/scanpay/scanpay/wallet"
+	"github.com/scanpay/scanpay/webhooks"
 )
 
 // shutdownGrace is how long in-flight requests get to finish on SIGTERM.
@@ -48,10 +49,24 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	defer ln.Close() // Serve closes it too; this covers returning before Serve
 	baseURL := cfg.baseURL(ln.Addr().String())
 	merchants := merchant.NewService(db, scanpay.Now)
 	wallets := wallet.NewService(db, scanpay.Now, wallet.Config{SessionKey: deriveKey(master, "wallet sessions")})
 	orders := checkout.NewService(db, scanpay.Now, checkout.Config{BaseURL: baseURL, MaxAmount: cfg.MaxOrderAmount}, merchants, wallets)
+	hooksCfg := webhooks.Config{
+		SecretKey: deriveKey(master, "webhook secrets"),
+		Guard:     &webhooks.Guard{AllowPrivate: cfg.WebhookAllowPrivate},
+	}
+	hooks, err := webhooks.NewService(db, scanpay.Now, hooksCfg)
+	if err != nil {
+		return err
+	}
+	dispatcher, err := webhooks.NewDispatcher(db, scanpay.Now, log, hooksCfg)
+	if err != nil {
+		return err
+	}
+	orders.OnEvents(dispatcher.Wake)
 	gw := gateway.New(gateway.Config{BaseURL: baseURL}, gateway.Deps{
 		DB:        db,
 		Log:       log,
@@ -59,6 +74,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		Merchants: merchants,
 		Checkout:  orders,
 		Wallets:   wallets,
+		Webhooks:  hooks,
+		// A resend starts delivering at once rather than at the next poll.
+		WakeDispatcher: dispatcher.Wake,
 	})
 	srv := &http.Server{
 		Handler:           gw,
@@ -81,6 +99,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		})
 	})
 
+	wg.Go(func() { dispatcher.Run(jobs) })
 	wg.Go(func() {
 		every(jobs, time.Second, func() {
 			for {

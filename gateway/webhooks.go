@@ -1,0 +1,121 @@
+package gateway
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+	"github.com/scanpay/scanpay/webhooks"
+)
+
+func (s *Server) webhookRoutes(v1 *gin.RouterGroup) {
+	v1.POST("/webhook_endpoints", s.createEndpoint)
+	v1.GET("/webhook_endpoints", s.listEndpoints)
+	v1.GET("/webhook_endpoints/:id", s.getEndpoint)
+	v1.DELETE("/webhook_endpoints/:id", s.deleteEndpoint)
+	v1.POST("/webhook_endpoints/:id/rotate_secret", s.rotateEndpointSecret)
+	v1.GET("/webhook_endpoints/:id/deliveries", s.listDeliveries)
+	v1.GET("/events", s.listEvents)
+	v1.GET("/events/:id", s.getEvent)
+	v1.POST("/events/:id/resend", s.resendEvent)
+}
+
+func (s *Server) createEndpoint(c *gin.Context) {
+	var params webhooks.EndpointParams
+	if err := decode(c, &params); err != nil {
+		s.fail(c, err)
+		return
+	}
+	p := principal(c)
+	endpoint, secret, err := s.webhooks.CreateEndpoint(c.Request.Context(), p.MerchantID, p.Livemode, params)
+	s.reply(c, http.StatusCreated, webhooks.EndpointWithSecret{Endpoint: endpoint, Secret: secret}, err)
+}
+
+func (s *Server) getEndpoint(c *gin.Context) {
+	p := principal(c)
+	endpoint, err := s.webhooks.GetEndpoint(c.Request.Context(), p.MerchantID, p.Livemode, c.Param("id"))
+	s.reply(c, http.StatusOK, endpoint, err)
+}
+
+func (s *Server) listEndpoints(c *gin.Context) {
+	pg, err := parsePage(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	p := principal(c)
+	endpoints, more, err := s.webhooks.ListEndpoints(c.Request.Context(), p.MerchantID, p.Livemode, pg.limit, pg.startingAfter)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	writeList(c, endpoints, more)
+}
+
+func (s *Server) deleteEndpoint(c *gin.Context) {
+	p := principal(c)
+	id := c.Param("id")
+	err := s.webhooks.DeleteEndpoint(c.Request.Context(), p.MerchantID, p.Livemode, id)
+	s.reply(c, http.StatusOK, gin.H{"id": id, "object": "webhook_endpoint", "deleted": true}, err)
+}
+
+func (s *Server) rotateEndpointSecret(c *gin.Context) {
+	if err := decode(c, &struct{}{}); err != nil {
+		s.fail(c, err)
+		return
+	}
+	p := principal(c)
+	endpoint, secret, err := s.webhooks.RotateSecret(c.Request.Context(), p.MerchantID, p.Livemode, c.Param("id"))
+	s.reply(c, http.StatusOK, webhooks.EndpointWithSecret{Endpoint: endpoint, Secret: secret}, err)
+}
+
+func (s *Server) listDeliveries(c *gin.Context) {
+	pg, err := parsePage(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	p := principal(c)
+	attempts, more, err := s.webhooks.ListDeliveries(c.Request.Context(), p.MerchantID, p.Livemode, c.Param("id"), pg.limit, pg.startingAfter)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	writeList(c, attempts, more)
+}
+
+func (s *Server) listEvents(c *gin.Context) {
+	pg, err := parsePage(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	p := principal(c)
+	events, more, err := s.events.List(c.Request.Context(), p.MerchantID, p.Livemode, webhooks.EventFilter{
+		Type: c.Query("type"), OrderID: c.Query("order"), Limit: pg.limit, StartingAfter: pg.startingAfter,
+	})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	writeList(c, events, more)
+}
+
+func (s *Server) getEvent(c *gin.Context) {
+	p := principal(c)
+	event, err := s.events.Get(c.Request.Context(), p.MerchantID, p.Livemode, c.Param("id"))
+	s.reply(c, http.StatusOK, event, err)
+}
+
+func (s *Server) resendEvent(c *gin.Context) {
+	if err := decode(c, &struct{}{}); err != nil {
+		s.fail(c, err)
+		return
+	}
+	p := principal(c)
+	id := c.Param("id")
+	n, err := s.webhooks.Resend(c.Request.Context(), p.MerchantID, p.Livemode, id)
+	if err == nil {
+		s.wakeDispatcher()
+	}
+	s.reply(c, http.StatusOK, gin.H{"event": id, "object": "event_resend", "deliveries_queued": n}, err)
+}

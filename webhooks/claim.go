@@ -1,0 +1,79 @@
+package webhooks
+
+import (
+	"context"
+	"time"
+
+	"github.com/scanpay/scanpay"
+	"gorm.io/gorm"
+)
+
+// lease is how long a claimed delivery stays out of every other
+// dispatcher's sight. It is far longer than the client's 10 s timeout, so
+// it runs out only when the process that claimed the delivery is gone, and
+// another then retries it.
+const lease = time.Minute
+
+// job is a claimed delivery with everything needed to send it.
+type job struct {
+	EndpointID              string
+	EventID                 string
+	Attempt                 int
+	Payload                 string
+	URL                     string
+	SealedSecret            string  `gorm:"column:secret"`
+	SealedPreviousSecret    *string `gorm:"column:previous_secret"`
+	PreviousSecretExpiresAt *time.Time
+	// token is the claim's: an outcome is written only while the delivery
+	// still carries it. Every change that ends a claim clears the token, so
+	// carrying it also means the delivery is still pending.
+	token string
+}
+
+// claimSQL picks the deliveries due first. On PostgreSQL, NewDispatcher
+// adds FOR UPDATE OF d SKIP LOCKED, so dispatchers in other processes pass
+// over the rows this one is claiming instead of waiting for them, and the
+// recheck after a concurrent claim commits drops a row whose
+// next_attempt_at moved. SQLite needs nothing: its transactions begin
+// IMMEDIATE, so one claim runs at a time.
+const claimSQL = `SELECT d.endpoint_id, d.event_id, d.attempts + 1 AS attempt, e.payload,
+	w.url, w.secret, w.previous_secret, w.previous_secret_expires_at
+FROM webhook_deliveries d
+JOIN events e ON e.id = d.event_id
+JOIN webhook_endpoints w ON w.id = d.endpoint_id
+WHERE d.status = ? AND d.next_attempt_at <= ?
+ORDER BY d.next_attempt_at
+LIMIT ?`
+
+// claim takes up to limit due deliveries for this dispatcher: it counts
+// the attempt and moves next_attempt_at a lease ahead, in a transaction
+// short enough to hold no lock while anything is sent.
+func (d *Dispatcher) claim(ctx context.Context, limit int) ([]job, error) {
+	now := d.now()
+	token := scanpay.RandomToken(10)
+	var jobs []job
+	err := d.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Raw(d.claimSQL, deliveryPending, now, limit).Scan(&jobs).Error; err != nil {
+			return err
+		}
+		if len(jobs) == 0 {
+			return nil
+		}
+		keys := make([][]any, len(jobs))
+		for i, j := range jobs {
+			keys[i] = []any{j.EventID, j.EndpointID}
+		}
+		return tx.Table("webhook_deliveries").Where("(event_id, endpoint_id) IN ?", keys).
+			Updates(map[string]any{
+				"attempts": gorm.Expr("attempts + 1"), "next_attempt_at": now.Add(lease),
+				"claim_token": token, "updated_at": now,
+			}).Error
+	})
+	if err != nil {
+		return nil, err
+	}
+	for i := range jobs {
+		jobs[i].token = token
+	}
+	return jobs, nil
+}

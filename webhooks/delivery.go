@@ -1,0 +1,131 @@
+package webhooks
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/scanpay/scanpay/storage"
+	"gorm.io/gorm"
+)
+
+// A delivery, one event on its way to one endpoint, is pending until an
+// attempt succeeds or the retries run out.
+const (
+	deliveryPending   = "pending"
+	deliveryDelivered = "delivered"
+	deliveryFailed    = "failed"
+)
+
+// Attempt is one try at delivering an event to an endpoint, as the
+// delivery log shows it. StatusCode is nil when no response came back, and
+// Error then says why.
+type Attempt struct {
+	ID           string    `json:"id"`
+	Object       string    `json:"object"`
+	EventID      string    `json:"event"`
+	EndpointID   string    `json:"endpoint"`
+	Attempt      int       `json:"attempt"`
+	StatusCode   *int      `json:"status_code"`
+	LatencyMS    int64     `json:"latency_ms"`
+	Error        *string   `json:"error"`
+	ResponseBody string    `json:"response_body"`
+	Delivered    bool      `json:"delivered"`
+	CreatedAt    time.Time `json:"created_at"`
+}
+
+type attemptRow struct {
+	ID           string
+	EndpointID   string
+	EventID      string
+	Attempt      int
+	StatusCode   *int
+	LatencyMS    int64 `gorm:"column:latency_ms"`
+	Error        *string
+	ResponseBody string
+	Delivered    bool
+	CreatedAt    time.Time
+}
+
+func (attemptRow) TableName() string { return "webhook_attempts" }
+
+func (r attemptRow) toAttempt() Attempt {
+	return Attempt{
+		ID: r.ID, Object: "webhook_delivery_attempt", EventID: r.EventID, EndpointID: r.EndpointID,
+		Attempt: r.Attempt, StatusCode: r.StatusCode, LatencyMS: r.LatencyMS, Error: r.Error,
+		ResponseBody: r.ResponseBody, Delivered: r.Delivered, CreatedAt: r.CreatedAt,
+	}
+}
+
+// ListDeliveries returns the attempts to deliver to one of the merchant's
+// endpoints, newest first, and whether more follow.
+func (s *Service) ListDeliveries(ctx context.Context, merchantID string, livemode bool, endpointID string, limit int, startingAfter string) ([]Attempt, bool, error) {
+	if _, err := findEndpoint(ctx, s.db, merchantID, livemode, endpointID); err != nil {
+		return nil, false, err
+	}
+	q := s.db.WithContext(ctx).Where("endpoint_id = ?", endpointID)
+	rows, more, err := storage.Page[attemptRow](q, limit, startingAfter)
+	if err != nil {
+		return nil, false, err
+	}
+	out := make([]Attempt, len(rows))
+	for i, r := range rows {
+		out[i] = r.toAttempt()
+	}
+	return out, more, nil
+}
+
+// Resend queues one of the merchant's events again, due now, to every
+// enabled endpoint subscribed to it today, with a fresh retry schedule; an
+// endpoint that already received it receives it again. It returns how many
+// deliveries it queued.
+func (s *Service) Resend(ctx context.Context, merchantID string, livemode bool, eventID string) (int, error) {
+	r, err := NewStore(s.db).Get(ctx, merchantID, livemode, eventID)
+	if err != nil {
+		return 0, err
+	}
+	res := s.db.WithContext(ctx).Exec(fanOutSQL+requeueSQL, fanOutArgs(r, s.now())...)
+	return int(res.RowsAffected), res.Error
+}
+
+// fanOutSQL creates, in one statement, a delivery of an event due at once
+// to each enabled endpoint of its merchant and mode subscribed to its
+// type: the event's transaction pays for one statement however many
+// endpoints there are.
+const fanOutSQL = `INSERT INTO webhook_deliveries
+	(event_id, endpoint_id, status, attempts, next_attempt_at, created_at, updated_at)
+SELECT ?, id, ?, 0, ?, ?, ? FROM webhook_endpoints
+WHERE merchant_id = ? AND livemode = ? AND status = ?
+	AND (enabled_events = ? OR enabled_events LIKE ? ESCAPE '\')`
+
+// requeueSQL turns fanOutSQL into a resend: a delivery that exists starts
+// over. Clearing the claim token keeps a dispatcher still sending the old
+// attempt from overwriting the new schedule.
+const requeueSQL = `
+ON CONFLICT (event_id, endpoint_id) DO UPDATE SET
+	status = excluded.status, attempts = 0, next_attempt_at = excluded.next_attempt_at,
+	claim_token = NULL, last_error = NULL, updated_at = excluded.updated_at`
+
+func fanOutArgs(r Record, due time.Time) []any {
+	return []any{
+		r.ID, deliveryPending, due, due, due,
+		r.MerchantID, r.Livemode, EndpointEnabled,
+		AllEvents, "%," + escapeLike(r.Type) + ",%",
+	}
+}
+
+// escapeLike makes s match only itself in a LIKE pattern with ESCAPE '\'.
+// Event types hold underscores, which LIKE would otherwise read as "any
+// character".
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// stopDeliveries fails every pending delivery to an endpoint that will
+// receive nothing more. Clearing the claim token keeps a dispatcher that is
+// sending one of them right now from reviving it.
+func stopDeliveries(tx *gorm.DB, endpointID, reason string, now time.Time) error {
+	return tx.Table("webhook_deliveries").
+		Where("endpoint_id = ? AND status = ?", endpointID, deliveryPending).
+		Updates(map[string]any{"status": deliveryFailed, "claim_token": nil, "last_error": reason, "updated_at": now}).Error
+}

@@ -1,0 +1,65 @@
+package webhooks
+
+import (
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// Config is what the operator sets for webhooks; main builds one and gives
+// it to both NewService and NewDispatcher.
+type Config struct {
+	// SecretKey seals endpoint signing secrets in the database: SecretKeyLen
+	// bytes, derived from the operator's master key. Changing it makes
+	// every existing endpoint's secret unreadable.
+	SecretKey []byte
+	// Guard checks endpoint URLs when they are registered and every
+	// connection a delivery makes; nil is the strict zero Guard.
+	Guard *Guard
+	// Workers is how many deliveries one dispatcher sends at a time;
+	// zero means DefaultWorkers.
+	Workers int
+	// PollInterval is how often an idle dispatcher looks for due
+	// deliveries; zero means DefaultPollInterval.
+	PollInterval time.Duration
+}
+
+// Dispatcher defaults.
+const (
+	DefaultWorkers      = 32
+	DefaultPollInterval = 50 * time.Millisecond
+)
+
+func (c Config) withDefaults() Config {
+	if c.Guard == nil {
+		c.Guard = &Guard{}
+	}
+	if c.Workers <= 0 {
+		c.Workers = DefaultWorkers
+	}
+	if c.PollInterval <= 0 {
+		c.PollInterval = DefaultPollInterval
+	}
+	return c
+}
+
+// Service manages a merchant's webhook endpoints, their delivery log and
+// resends. Every method is scoped to one merchant and mode: another
+// merchant's object, or another mode's, is not found.
+type Service struct {
+	db     *gorm.DB
+	now    func() time.Time
+	guard  *Guard
+	sealer *sealer
+}
+
+// NewService returns a Service on db; now is the clock (UTC, microseconds).
+// It fails only when cfg.SecretKey is not SecretKeyLen bytes.
+func NewService(db *gorm.DB, now func() time.Time, cfg Config) (*Service, error) {
+	cfg = cfg.withDefaults()
+	s, err := newSealer(cfg.SecretKey)
+	if err != nil {
+		return nil, err
+	}
+	return &Service{db: db, now: now, guard: cfg.Guard, sealer: s}, nil
+}
