@@ -23,6 +23,7 @@ Usage:
   scanpay merchant key list --merchant ID [--db URL]
   scanpay merchant key revoke --key ID [--db URL]
   scanpay ledger verify [--db URL]
+  scanpay demo [--gateway http://localhost:8080] [--db URL]
 
 --db takes sqlite://PATH (or a plain path) or postgres://...; the default is
 sqlite://scanpay.db. Every flag can also come from SCANPAY_* variables; see
@@ -53,6 +54,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = merchantCommand(ctx, args[1:], stdout, stderr)
 	case "ledger":
 		err = ledgerCommand(ctx, args[1:], stdout, stderr)
+	case "demo":
+		err = demo(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -292,3 +292,15 @@ func sqlExec(t *testing.T, url, query string) {
 		t.Fatal(err)
 	}
 }
+
+func TestDemoPaysAnOrder(t *testing.T) {
+	db := storagetest.URL(t)
+	gw, _ := startServe(t, db)
+	code, out, errOut := cli(t, "demo", "--gateway", gw, "--db", db)
+	if code != 0 || !strings.Contains(out, "the order is paid") || !strings.Contains(out, "█") {
+		t.Fatalf("demo: %d\n%s\n%s", code, out, errOut)
+	}
+	if code, out, _ := cli(t, "ledger", "verify", "--db", db); code != 0 {
+		t.Fatalf("ledger after the demo: %s", out)
+	}
+}
