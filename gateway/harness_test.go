@@ -10,10 +10,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
-	"github.com/scanpay/scanpay"
 	"github.com/scanpay/scanpay/checkout"
+	"github.com/scanpay/scanpay/clocktest"
 	"github.com/scanpay/scanpay/gateway"
 	"github.com/scanpay/scanpay/ledger"
 	"github.com/scanpay/scanpay/merchant"
@@ -26,35 +25,11 @@ import (
 
 const baseURL = "http://gw.test"
 
-// clock is a test clock that starts at the real time and moves on demand.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	c.now = t
-	c.mu.Unlock()
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
-
 // env is a gateway wired to a fresh database, as serve wires it.
 type env struct {
 	t         testing.TB
 	db        *gorm.DB
-	clock     *clock
+	clock     *clocktest.Clock
 	logs      *bytes.Buffer
 	server    *gateway.Server
 	merchants *merchant.Service
@@ -69,7 +44,7 @@ func newEnv(t testing.TB) *env {
 func newEnvWith(t testing.TB, cfg checkout.Config) *env {
 	t.Helper()
 	db, _ := storagetest.Open(t)
-	clk := &clock{now: scanpay.Now()}
+	clk := clocktest.New()
 	logs := &lockedBuffer{}
 	merchants := merchant.NewService(db, clk.Now)
 	cfg.BaseURL = baseURL

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/scanpay/scanpay/checkout"
+	"github.com/scanpay/scanpay/clocktest"
 )
 
 func payBody(orderID string) string { return `{"order":"` + orderID + `"}` }
@@ -366,7 +367,7 @@ func TestPaymentRacingExpiry(t *testing.T) {
 	e := newEnv(t)
 	_, key := e.merchant("Blue Bottle")
 	walletID, token := e.payer("13800138000", 1_000_000)
-	sweeperClock := &clock{now: e.clock.Now()}
+	sweeperClock := clocktest.New()
 	sweeper := checkout.NewService(e.db, sweeperClock.Now, checkout.Config{BaseURL: baseURL}, e.merchants, e.wallets)
 
 	const rounds = 200

@@ -3,11 +3,10 @@ package wallet_test
 import (
 	"bytes"
 	"context"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/scanpay/scanpay"
+	"github.com/scanpay/scanpay/clocktest"
 	"github.com/scanpay/scanpay/ledger"
 	"github.com/scanpay/scanpay/storage/storagetest"
 	"github.com/scanpay/scanpay/wallet"
@@ -23,30 +22,12 @@ const (
 
 var testKey = bytes.Repeat([]byte{7}, 32)
 
-// clock is a test clock that starts at the real time and moves on demand.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
-
 // env is a wallet service on a fresh database, with a clock tests move.
 type env struct {
 	t      testing.TB
 	ctx    context.Context
 	db     *gorm.DB
-	clock  *clock
+	clock  *clocktest.Clock
 	wallet *wallet.Service
 }
 
@@ -57,7 +38,7 @@ func newEnv(t testing.TB) *env {
 func newEnvWith(t testing.TB, cfg wallet.Config) *env {
 	t.Helper()
 	db, _ := storagetest.Open(t)
-	clk := &clock{now: scanpay.Now()}
+	clk := clocktest.New()
 	cfg.SessionKey = testKey
 	cfg.PINCost = bcrypt.MinCost
 	return &env{t: t, ctx: context.Background(), db: db, clock: clk, wallet: wallet.NewService(db, clk.Now, cfg)}

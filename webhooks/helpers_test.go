@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/scanpay/scanpay"
+	"github.com/scanpay/scanpay/clocktest"
 	"github.com/scanpay/scanpay/storage/storagetest"
 	"gorm.io/gorm"
 )
@@ -20,34 +21,12 @@ import (
 // testKey seals secrets in tests; its value does not matter.
 var testKey = bytes.Repeat([]byte{0x5c}, SecretKeyLen)
 
-// testClock is a clock tests move by hand. It starts at the real time, so
-// that the reference library's five-minute tolerance accepts deliveries
-// made before the test moves it.
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newTestClock() *testClock { return &testClock{t: scanpay.Now()} }
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d).Truncate(time.Microsecond)
-}
-
 // fixture is a migrated database with a merchant, a webhook Service and a
 // Dispatcher on one test clock. Both let local receivers through.
 type fixture struct {
 	db       *gorm.DB
 	url      string
-	clock    *testClock
+	clock    *clocktest.Clock
 	svc      *Service
 	disp     *Dispatcher
 	merchant string
@@ -56,7 +35,7 @@ type fixture struct {
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	db, url := storagetest.Open(t)
-	f := &fixture{db: db, url: url, clock: newTestClock()}
+	f := &fixture{db: db, url: url, clock: clocktest.New()}
 	cfg := Config{SecretKey: testKey, Guard: &Guard{AllowPrivate: true}}
 	var err error
 	if f.svc, err = NewService(db, f.clock.Now, cfg); err != nil {

@@ -21,24 +21,19 @@ import (
 // wallet with money in it, an order with its QR code, the scan and the
 // payment, all over the real HTTP API.
 func demo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	var cfg Config
 	var gw string
 	fs := newFlagSet("demo", stderr)
-	cfg.databaseFlag(fs)
 	fs.StringVar(&gw, "gateway", env("SCANPAY_BASE_URL", "http://localhost:8080"), "URL of the running gateway (SCANPAY_BASE_URL)")
-	if err := parse(fs, args); err != nil {
+	var m merchant.Merchant
+	var key string
+	err := withMerchants(ctx, fs, args, func(svc *merchant.Service) (err error) {
+		m, key, err = svc.Create(ctx, merchant.CreateParams{Name: "Scanpay Demo Café", City: "Shanghai"})
+		return err
+	})
+	if err != nil {
 		return err
 	}
 	gw = strings.TrimRight(gw, "/")
-	svc, done, err := merchantService(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer done()
-	m, key, err := svc.Create(ctx, merchant.CreateParams{Name: "Scanpay Demo Café", City: "Shanghai"})
-	if err != nil {
-		return err
-	}
 	fmt.Fprintf(stdout, "1. merchant %s, test key %s\n", m.ID, key)
 
 	c := demoClient{ctx: ctx, base: gw}

@@ -7,7 +7,7 @@ import (
 	"io"
 
 	"github.com/scanpay/scanpay/ledger"
-	"github.com/scanpay/scanpay/storage"
+	"gorm.io/gorm"
 )
 
 // errLedgerBroken makes ledger verify exit non-zero after listing what it
@@ -19,18 +19,11 @@ func ledgerCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 		fmt.Fprint(stderr, "usage: scanpay ledger verify [--db URL]\n")
 		return errUsage
 	}
-	var cfg Config
-	fs := newFlagSet("ledger verify", stderr)
-	cfg.databaseFlag(fs)
-	if err := parse(fs, args[1:]); err != nil {
+	var report ledger.Report
+	err := withDatabase(ctx, newFlagSet("ledger verify", stderr), args[1:], func(db *gorm.DB) (err error) {
+		report, err = ledger.Verify(ctx, db)
 		return err
-	}
-	db, err := openMigrated(ctx, cfg.DatabaseURL, storage.Options{MaxOpenConns: 2})
-	if err != nil {
-		return err
-	}
-	defer storage.Close(db)
-	report, err := ledger.Verify(ctx, db)
+	})
 	if err != nil {
 		return err
 	}

@@ -3,13 +3,14 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"text/tabwriter"
 
 	"github.com/scanpay/scanpay"
 	"github.com/scanpay/scanpay/merchant"
-	"github.com/scanpay/scanpay/storage"
+	"gorm.io/gorm"
 )
 
 func merchantCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -27,120 +28,91 @@ func merchantCommand(ctx context.Context, args []string, stdout, stderr io.Write
 	return errUsage
 }
 
-func merchantService(ctx context.Context, cfg Config) (*merchant.Service, func(), error) {
-	db, err := openMigrated(ctx, cfg.DatabaseURL, storage.Options{MaxOpenConns: 2})
-	if err != nil {
-		return nil, nil, err
-	}
-	return merchant.NewService(db, scanpay.Now), func() { storage.Close(db) }, nil
+// withMerchants adds --db to fs, parses args, and runs f with a merchant
+// service on that database.
+func withMerchants(ctx context.Context, fs *flag.FlagSet, args []string, f func(*merchant.Service) error) error {
+	return withDatabase(ctx, fs, args, func(db *gorm.DB) error {
+		return f(merchant.NewService(db, scanpay.Now))
+	})
 }
 
 func merchantCreate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	var cfg Config
 	var p merchant.CreateParams
 	var asJSON bool
 	fs := newFlagSet("merchant create", stderr)
-	cfg.databaseFlag(fs)
 	fs.StringVar(&p.Name, "name", "", "merchant name, shown to payers (required)")
 	fs.StringVar(&p.Country, "country", "CN", "ISO 3166 country code, for EMVCo QR codes")
 	fs.StringVar(&p.City, "city", "Shanghai", "city, for EMVCo QR codes")
 	fs.StringVar(&p.MCC, "mcc", "5999", "merchant category code, for EMVCo QR codes")
 	fs.BoolVar(&asJSON, "json", false, "print JSON")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	svc, done, err := merchantService(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer done()
-	m, secret, err := svc.Create(ctx, p)
-	if err != nil {
-		return err
-	}
-	if asJSON {
-		return json.NewEncoder(stdout).Encode(map[string]any{"merchant": m, "secret_key": secret})
-	}
-	fmt.Fprintf(stdout, "merchant   %s  %s\nsecret key %s\n\nThe key is shown only this once; keep it safe.\n", m.ID, m.Name, secret)
-	return nil
+	return withMerchants(ctx, fs, args, func(svc *merchant.Service) error {
+		m, secret, err := svc.Create(ctx, p)
+		if err != nil {
+			return err
+		}
+		if asJSON {
+			return json.NewEncoder(stdout).Encode(map[string]any{"merchant": m, "secret_key": secret})
+		}
+		fmt.Fprintf(stdout, "merchant   %s  %s\nsecret key %s\n\nThe key is shown only this once; keep it safe.\n", m.ID, m.Name, secret)
+		return nil
+	})
 }
 
 func keyCreate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	var cfg Config
 	var merchantID string
 	var live, asJSON bool
 	fs := newFlagSet("merchant key create", stderr)
-	cfg.databaseFlag(fs)
 	fs.StringVar(&merchantID, "merchant", "", "merchant id (required)")
 	fs.BoolVar(&live, "live", false, "issue a live-mode key (sk_live_) instead of a test one")
 	fs.BoolVar(&asJSON, "json", false, "print JSON")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	svc, done, err := merchantService(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer done()
-	key, secret, err := svc.CreateKey(ctx, merchantID, live)
-	if err != nil {
-		return err
-	}
-	if asJSON {
-		return json.NewEncoder(stdout).Encode(map[string]any{"key": key, "secret_key": secret})
-	}
-	fmt.Fprintf(stdout, "key        %s\nsecret key %s\n\nThe key is shown only this once; keep it safe.\n", key.ID, secret)
-	return nil
+	return withMerchants(ctx, fs, args, func(svc *merchant.Service) error {
+		key, secret, err := svc.CreateKey(ctx, merchantID, live)
+		if err != nil {
+			return err
+		}
+		if asJSON {
+			return json.NewEncoder(stdout).Encode(map[string]any{"key": key, "secret_key": secret})
+		}
+		fmt.Fprintf(stdout, "key        %s\nsecret key %s\n\nThe key is shown only this once; keep it safe.\n", key.ID, secret)
+		return nil
+	})
 }
 
 func keyList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	var cfg Config
 	var merchantID string
 	fs := newFlagSet("merchant key list", stderr)
-	cfg.databaseFlag(fs)
 	fs.StringVar(&merchantID, "merchant", "", "merchant id (required)")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	svc, done, err := merchantService(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer done()
-	keys, err := svc.ListKeys(ctx, merchantID)
-	if err != nil {
-		return err
-	}
-	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tKEY\tCREATED\tREVOKED")
-	for _, k := range keys {
-		revoked := "-"
-		if k.RevokedAt != nil {
-			revoked = k.RevokedAt.Format("2006-01-02 15:04:05")
+	return withMerchants(ctx, fs, args, func(svc *merchant.Service) error {
+		if _, err := svc.Get(ctx, merchantID); err != nil {
+			return err
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", k.ID, k.Redacted, k.CreatedAt.Format("2006-01-02 15:04:05"), revoked)
-	}
-	return tw.Flush()
+		keys, err := svc.ListKeys(ctx, merchantID)
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tKEY\tCREATED\tREVOKED")
+		for _, k := range keys {
+			revoked := "-"
+			if k.RevokedAt != nil {
+				revoked = k.RevokedAt.Format("2006-01-02 15:04:05")
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", k.ID, k.Redacted, k.CreatedAt.Format("2006-01-02 15:04:05"), revoked)
+		}
+		return tw.Flush()
+	})
 }
 
 func keyRevoke(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	var cfg Config
 	var keyID string
 	fs := newFlagSet("merchant key revoke", stderr)
-	cfg.databaseFlag(fs)
 	fs.StringVar(&keyID, "key", "", "key id, key_... (required)")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	svc, done, err := merchantService(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer done()
-	key, err := svc.RevokeKey(ctx, keyID)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "revoked %s (%s)\n", key.ID, key.Redacted)
-	return nil
+	return withMerchants(ctx, fs, args, func(svc *merchant.Service) error {
+		key, err := svc.RevokeKey(ctx, keyID)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "revoked %s (%s)\n", key.ID, key.Redacted)
+		return nil
+	})
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 
@@ -32,6 +33,22 @@ func migrate(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		fmt.Fprintln(stdout, "schema is up to date")
 	}
 	return nil
+}
+
+// withDatabase adds --db to fs, parses args, and runs f on that database,
+// brought up to date first: the commands an operator runs by hand.
+func withDatabase(ctx context.Context, fs *flag.FlagSet, args []string, f func(*gorm.DB) error) error {
+	var cfg Config
+	cfg.databaseFlag(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	db, err := openMigrated(ctx, cfg.DatabaseURL, storage.Options{MaxOpenConns: 2})
+	if err != nil {
+		return err
+	}
+	defer storage.Close(db)
+	return f(db)
 }
 
 // openMigrated opens the database and brings its schema up to date, so the
