@@ -207,3 +207,22 @@ func (e *env) verifyLedger() {
 		e.t.Fatalf("ledger broken:\n%s", strings.Join(report.Problems, "\n"))
 	}
 }
+
+// doAtOnce sends n requests together, the i-th made by req(i), and returns
+// the responses in order. The goroutines wait at a gate so the requests
+// really race.
+func (e *env) doAtOnce(n int, req func(i int) request) []response {
+	e.t.Helper()
+	responses := make([]response, n)
+	gate := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			<-gate
+			responses[i] = e.do(req(i))
+		})
+	}
+	close(gate)
+	wg.Wait()
+	return responses
+}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -90,19 +89,9 @@ func TestIdempotencyConcurrentRequestsMakeOneEffect(t *testing.T) {
 	e := newEnv(t)
 	_, key := e.merchant("Coffee")
 	const n = 20
-	var wg sync.WaitGroup
-	responses := make([]response, n)
-	start := make(chan struct{})
-	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-start
-			responses[i] = e.do(request{method: "POST", path: "/v1/orders", key: key, body: orderBody, headers: idem("burst")})
-		}()
-	}
-	close(start)
-	wg.Wait()
+	responses := e.doAtOnce(n, func(int) request {
+		return request{method: "POST", path: "/v1/orders", key: key, body: orderBody, headers: idem("burst")}
+	})
 	originals, replays, inUse := 0, 0, 0
 	var id string
 	for _, r := range responses {

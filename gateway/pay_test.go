@@ -249,17 +249,9 @@ func TestConcurrentPaymentsOfOneOrder(t *testing.T) {
 	for i := range n {
 		wallets[i], tokens[i] = e.payer(fmt.Sprintf("1390000%04d", i), 5000)
 	}
-	codes := make([]response, n)
-	var wg sync.WaitGroup
-	start := make(chan struct{})
-	for i := range n {
-		wg.Go(func() {
-			<-start
-			codes[i] = e.do(request{method: "POST", path: "/wallet/v1/payments", key: tokens[i], body: payBody(id), headers: idem(fmt.Sprint("k", i))})
-		})
-	}
-	close(start)
-	wg.Wait()
+	codes := e.doAtOnce(n, func(i int) request {
+		return request{method: "POST", path: "/wallet/v1/payments", key: tokens[i], body: payBody(id), headers: idem(fmt.Sprint("k", i))}
+	})
 	ok, debited := 0, 0
 	for i, r := range codes {
 		switch {
@@ -287,17 +279,9 @@ func TestConcurrentRefunds(t *testing.T) {
 	if r := e.do(request{method: "POST", path: "/wallet/v1/payments", key: token, body: payBody(id)}); r.Code != 201 {
 		t.Fatal(r.Body.String())
 	}
-	var wg sync.WaitGroup
-	results := make([]response, 10)
-	start := make(chan struct{})
-	for i := range 10 {
-		wg.Go(func() {
-			<-start
-			results[i] = e.do(request{method: "POST", path: "/v1/refunds", key: key, body: `{"order":"` + id + `","amount":2000}`, headers: idem(fmt.Sprint("r", i))})
-		})
-	}
-	close(start)
-	wg.Wait()
+	results := e.doAtOnce(10, func(i int) request {
+		return request{method: "POST", path: "/v1/refunds", key: key, body: `{"order":"` + id + `","amount":2000}`, headers: idem(fmt.Sprint("r", i))}
+	})
 	ok := 0
 	for _, r := range results {
 		switch {
@@ -326,17 +310,9 @@ func TestOneWalletPayingManyOrdersAtOnce(t *testing.T) {
 	for i := range n {
 		ids[i] = e.createOrder(key, `{"amount":700,"currency":"CNY"}`)["id"].(string)
 	}
-	var wg sync.WaitGroup
-	results := make([]response, n)
-	start := make(chan struct{})
-	for i := range n {
-		wg.Go(func() {
-			<-start
-			results[i] = e.do(request{method: "POST", path: "/wallet/v1/payments", key: token, body: payBody(ids[i])})
-		})
-	}
-	close(start)
-	wg.Wait()
+	results := e.doAtOnce(n, func(i int) request {
+		return request{method: "POST", path: "/wallet/v1/payments", key: token, body: payBody(ids[i])}
+	})
 	ok := 0
 	for _, r := range results {
 		switch {
