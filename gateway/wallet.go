@@ -16,7 +16,10 @@ const walletKey = "wallet_session"
 // and PIN; everything else a session token.
 func (s *Server) walletRoutes(r *gin.Engine) {
 	g := r.Group("/wallet/v1")
-	g.POST("/accounts", s.createWallet)
+	// Signing up is retry-safe too. The body holds the phone and PIN, so
+	// only someone who already knows both can replay the answer.
+	g.POST("/accounts", scoped("wallet-signup"), s.idempotent, s.createWallet)
+	// A session has no effect to repeat: each call simply issues a token.
 	g.POST("/sessions", s.createWalletSession)
 
 	a := g.Group("", s.authWallet, s.idempotentPOST)
@@ -42,6 +45,11 @@ func (s *Server) authWallet(c *gin.Context) {
 	c.Set(walletKey, session)
 	c.Set(scopeKey, session.WalletID)
 	c.Next()
+}
+
+// scoped sets the idempotency scope of an unauthenticated route.
+func scoped(scope string) gin.HandlerFunc {
+	return func(c *gin.Context) { c.Set(scopeKey, scope) }
 }
 
 func walletID(c *gin.Context) string {

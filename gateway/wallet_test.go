@@ -19,6 +19,12 @@ func TestWalletRoutes(t *testing.T) {
 	}
 	e.do(request{method: "POST", path: "/wallet/v1/accounts", body: `{"phone":"13800138000","pin":"246810"}`}).
 		expectError(t, 409, "conflict_error", "phone_already_registered", "phone")
+	// Signing up again with an Idempotency-Key replays the first answer.
+	first := e.do(request{method: "POST", path: "/wallet/v1/accounts", body: `{"phone":"13600136000","pin":"135790"}`, headers: idem("signup")})
+	again := e.do(request{method: "POST", path: "/wallet/v1/accounts", body: `{"phone":"13600136000","pin":"135790"}`, headers: idem("signup")})
+	if first.Code != 201 || again.Code != 201 || again.Header().Get("Idempotent-Replayed") != "true" || again.Body.String() != first.Body.String() {
+		t.Fatalf("signup retry: %d %d %s", first.Code, again.Code, again.Body.String())
+	}
 	e.do(request{method: "POST", path: "/wallet/v1/accounts", body: `{"phone":"13900139000","pin":"123456"}`}).
 		expectError(t, 400, "invalid_request_error", "pin_too_simple", "pin")
 	e.do(request{method: "POST", path: "/wallet/v1/sessions", body: `{"phone":"13800138000","pin":"246810"}`}).
