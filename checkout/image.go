@@ -48,8 +48,9 @@ func (s *Service) QRImage(ctx context.Context, p merchant.Principal, orderID, ki
 	return s.images.get(row.QRPayload, kind, size)
 }
 
-// ImageETag is the ETag QRImage would return, computed without rendering.
-func ImageETag(payload, kind string, size int) string {
+// imageETag names an image by what it shows, so it can be computed without
+// rendering.
+func imageETag(payload, kind string, size int) string {
 	sum := sha256.Sum256([]byte(kind + "\x00" + strconv.Itoa(size) + "\x00" + payload))
 	return `"` + hex.EncodeToString(sum[:12]) + `"`
 }
@@ -90,7 +91,7 @@ func (c *imageCache) get(payload, kind string, size int) (Image, error) {
 
 	// Rendered outside the lock: two first requests may both render, which
 	// costs a millisecond and keeps every other request from waiting.
-	img := Image{Kind: kind, ETag: ImageETag(payload, kind, size)}
+	img := Image{Kind: kind, ETag: imageETag(payload, kind, size)}
 	var err error
 	if kind == ImageSVG {
 		img.Data, err = qr.SVG(payload)
