@@ -78,6 +78,20 @@ func (s *Service) Checkout(ctx context.Context, id string) (PublicOrder, error) 
 	return s.public(ctx, "id = ?", id)
 }
 
+// Status returns an order's status as of now, by id, in one small read:
+// what the checkout page's live stream asks for every second.
+func (s *Service) Status(ctx context.Context, id string) (Status, error) {
+	var row orderRow
+	err := s.db.WithContext(ctx).Select("status", "expires_at").Where("id = ?", id).Take(&row).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return "", scanpay.NotFound("order", id)
+	}
+	if err != nil {
+		return "", err
+	}
+	return row.effectiveStatus(s.now()), nil
+}
+
 // ByCode returns the public view of the order whose QR code is code.
 func (s *Service) ByCode(ctx context.Context, code string) (PublicOrder, error) {
 	return s.public(ctx, "qr_code = ?", code)

@@ -21,7 +21,7 @@ const (
 func (s *Server) checkoutEvents(c *gin.Context) {
 	ctx := c.Request.Context()
 	id := c.Param("id")
-	o, err := s.checkout.Checkout(ctx, id)
+	status, err := s.checkout.Status(ctx, id)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -41,13 +41,13 @@ func (s *Server) checkoutEvents(c *gin.Context) {
 	lastWrite := time.Now()
 	sent := ""
 	for {
-		if status := pageStatus(o.Status); status != sent {
-			if _, err := fmt.Fprintf(c.Writer, "event: status\ndata: {\"status\":%q}\n\n", o.Status); err != nil {
+		if screen := pageStatus(status); screen != sent {
+			if _, err := fmt.Fprintf(c.Writer, "event: status\ndata: {\"status\":%q}\n\n", status); err != nil {
 				return
 			}
 			flusher.Flush()
-			sent, lastWrite = status, time.Now()
-			if status != "pending" {
+			sent, lastWrite = screen, time.Now()
+			if screen != "pending" {
 				return
 			}
 		} else if time.Since(lastWrite) >= heartbeatInterval {
@@ -65,7 +65,7 @@ func (s *Server) checkoutEvents(c *gin.Context) {
 			return
 		case <-poll.C:
 		}
-		if o, err = s.checkout.Checkout(ctx, id); err != nil {
+		if status, err = s.checkout.Status(ctx, id); err != nil {
 			if ctx.Err() == nil {
 				s.log.Error("checkout events", "order", id, "err", err)
 			}
