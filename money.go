@@ -76,7 +76,7 @@ func (c Currency) ParseMajor(s string) (int64, bool) {
 	if whole == "" || (hasDot && frac == "") || len(frac) > c.Exponent {
 		return 0, false
 	}
-	if !digits(whole) || !digits(frac) {
+	if !IsDigits(whole) || !IsDigits(frac) {
 		return 0, false
 	}
 	frac += strings.Repeat("0", c.Exponent-len(frac))
@@ -85,13 +85,4 @@ func (c Currency) ParseMajor(s string) (int64, bool) {
 		return 0, false
 	}
 	return v, true
-}
-
-func digits(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/scanpay/scanpay"
@@ -107,10 +106,10 @@ func (p OrderParams) validate(maxAmount int64) (scanpay.Currency, error) {
 		}
 		return cur, scanpay.Invalid("currency", "unknown or unsupported currency %q", p.Currency)
 	}
-	if err := checkText("description", p.Description, maxDescriptionLen); err != nil {
+	if err := scanpay.CheckText("description", p.Description, maxDescriptionLen); err != nil {
 		return cur, err
 	}
-	if err := checkText("reference", p.Reference, maxReferenceLen); err != nil {
+	if err := scanpay.CheckText("reference", p.Reference, maxReferenceLen); err != nil {
 		return cur, err
 	}
 	if p.ExpiresIn != nil && (*p.ExpiresIn < MinExpiresIn || *p.ExpiresIn > MaxExpiresIn) {
@@ -126,24 +125,9 @@ func (p OrderParams) validate(maxAmount int64) (scanpay.Currency, error) {
 		if k == "" || utf8.RuneCountInString(k) > maxMetadataKeyLen {
 			return cur, scanpay.Invalid("metadata", "metadata keys must be 1 to %d characters", maxMetadataKeyLen)
 		}
-		if err := checkText("metadata."+k, v, maxMetadataValLen); err != nil {
+		if err := scanpay.CheckText("metadata."+k, v, maxMetadataValLen); err != nil {
 			return cur, err
 		}
 	}
 	return cur, nil
-}
-
-// checkText bounds a free-text field and keeps control characters out of
-// it (they would end up on receipts, QR codes and dashboards).
-func checkText(param, v string, maxLen int) error {
-	if !utf8.ValidString(v) {
-		return scanpay.Invalid(param, "%s must be valid UTF-8", param)
-	}
-	if n := utf8.RuneCountInString(v); n > maxLen {
-		return scanpay.Invalid(param, "%s is %d characters long; at most %d are allowed", param, n, maxLen)
-	}
-	if strings.IndexFunc(v, unicode.IsControl) >= 0 {
-		return scanpay.Invalid(param, "%s must not contain control characters", param)
-	}
-	return nil
 }

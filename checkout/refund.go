@@ -81,7 +81,7 @@ func (s *Service) CreateRefund(ctx context.Context, p merchant.Principal, params
 	if params.Amount != nil && *params.Amount <= 0 {
 		return Refund{}, scanpay.Invalid("amount", "amount must be a positive integer in the currency's minor unit")
 	}
-	if err := checkText("reason", params.Reason, maxReasonLen); err != nil {
+	if err := scanpay.CheckText("reason", params.Reason, maxReasonLen); err != nil {
 		return Refund{}, err
 	}
 	var refund refundRow

@@ -120,7 +120,7 @@ func (p CreateParams) validate() (merchantRow, error) {
 		return r, scanpay.Invalid("country", "country must be an ISO 3166 two-letter code")
 	case utf8.RuneCountInString(r.City) > 50:
 		return r, scanpay.Invalid("city", "city is longer than 50 characters")
-	case len(r.MCC) != 4 || strings.Trim(r.MCC, "0123456789") != "":
+	case len(r.MCC) != 4 || !scanpay.IsDigits(r.MCC):
 		return r, scanpay.Invalid("mcc", "mcc must be a four-digit merchant category code")
 	}
 	return r, nil

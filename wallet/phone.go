@@ -17,7 +17,7 @@ func normalizePhone(raw string) (string, error) {
 	s := strings.NewReplacer(" ", "", "-", "").Replace(raw)
 	digits, plus := strings.CutPrefix(s, "+")
 	switch {
-	case !isDigits(digits):
+	case !scanpay.IsDigits(digits):
 		return "", scanpay.Invalid("phone", "the phone number may hold only digits, spaces, dashes and a leading +")
 	case !plus && isChineseMobile(digits):
 		return "+86" + digits, nil
@@ -45,8 +45,4 @@ func maskPhone(phone string) string {
 	// At least four digits stay hidden however short the number.
 	lead := min(3, len(digits)-8)
 	return "+" + digits[:lead] + strings.Repeat("*", len(digits)-lead-4) + digits[len(digits)-4:]
-}
-
-func isDigits(s string) bool {
-	return s != "" && strings.Trim(s, "0123456789") == ""
 }

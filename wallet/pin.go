@@ -17,7 +17,7 @@ func checkPINFormat(pin string) error {
 	if pin == "" {
 		return scanpay.Missing("pin")
 	}
-	if len(pin) != pinLength || !isDigits(pin) {
+	if len(pin) != pinLength || !scanpay.IsDigits(pin) {
 		return scanpay.Invalid("pin", "the PIN must be exactly %d digits", pinLength)
 	}
 	return nil

@@ -6,8 +6,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/scanpay/scanpay"
 	"github.com/scanpay/scanpay/storage"
@@ -102,7 +100,7 @@ func (s *Service) CreateEndpoint(ctx context.Context, merchantID string, livemod
 	if err != nil {
 		return Endpoint{}, "", err
 	}
-	if err := checkDescription(p.Description); err != nil {
+	if err := scanpay.CheckText("description", p.Description, maxDescriptionLen); err != nil {
 		return Endpoint{}, "", err
 	}
 	// Last, because it may look the host up in DNS.
@@ -248,17 +246,4 @@ func decodeEvents(stored string) []string {
 		return []string{AllEvents}
 	}
 	return strings.Split(strings.Trim(stored, ","), ",")
-}
-
-func checkDescription(d string) error {
-	if !utf8.ValidString(d) {
-		return scanpay.Invalid("description", "description must be valid UTF-8")
-	}
-	if n := utf8.RuneCountInString(d); n > maxDescriptionLen {
-		return scanpay.Invalid("description", "description is %d characters long; at most %d are allowed", n, maxDescriptionLen)
-	}
-	if strings.IndexFunc(d, unicode.IsControl) >= 0 {
-		return scanpay.Invalid("description", "description must not contain control characters")
-	}
-	return nil
 }
