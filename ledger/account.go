@@ -123,3 +123,23 @@ func Balance(ctx context.Context, db *gorm.DB, a Account) (int64, error) {
 	}
 	return balance, nil
 }
+
+// CurrencyBalance is what one holder has of one kind in one currency.
+type CurrencyBalance struct {
+	Currency string `json:"currency"`
+	Amount   int64  `json:"amount"`
+}
+
+// OwnerBalances returns the owner's balances of one kind in one mode, a
+// currency each (stripes summed, zero balances of existing accounts
+// included), ordered by currency.
+func OwnerBalances(ctx context.Context, db *gorm.DB, owner string, kind Kind, livemode bool) ([]CurrencyBalance, error) {
+	var out []CurrencyBalance
+	err := db.WithContext(ctx).Table("ledger_accounts").Select("currency, SUM(balance) AS amount").
+		Where("owner = ? AND kind = ? AND livemode = ?", owner, string(kind), livemode).
+		Group("currency").Order("currency").Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("ledger: balances of %s: %w", owner, err)
+	}
+	return out, nil
+}

@@ -36,6 +36,10 @@ func TestStripedAccountGathersADebitFromItsStripes(t *testing.T) {
 		t.Fatalf("40 credits landed on %d stripe(s); they should spread", rows)
 	}
 	wantBalance(t, db, m, 4000)
+	if got, err := ledger.OwnerBalances(t.Context(), db, "mch_a", ledger.MerchantPending, false); err != nil ||
+		len(got) != 1 || got[0] != (ledger.CurrencyBalance{Currency: "CNY", Amount: 4000}) {
+		t.Fatalf("owner balances %+v (%v): the stripes must add up to one CNY balance", got, err)
+	}
 
 	// More than any one stripe holds, less than all of them.
 	if err := post(db, refund(w, "mch_a", 3950)); err != nil {

@@ -38,7 +38,7 @@ func TestTopUpAndWithdraw(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := []wallet.Balance{{"CNY", 4000}, {"USD", 300}}; !slices.Equal(balances, want) {
+	if want := []ledger.CurrencyBalance{{Currency: "CNY", Amount: 4000}, {Currency: "USD", Amount: 300}}; !slices.Equal(balances, want) {
 		t.Fatalf("balances %v, want %v", balances, want)
 	}
 	bank, _ := ledger.Balance(e.ctx, e.db, ledger.BankClearingAccount("CNY", false))
@@ -55,7 +55,7 @@ func TestTopUpAndWithdraw(t *testing.T) {
 		t.Fatal(err)
 	}
 	balances, _ = e.wallet.Balance(e.ctx, a.ID)
-	if want := []wallet.Balance{{"CNY", 4000}, {"USD", 0}}; !slices.Equal(balances, want) {
+	if want := []ledger.CurrencyBalance{{Currency: "CNY", Amount: 4000}, {Currency: "USD", Amount: 0}}; !slices.Equal(balances, want) {
 		t.Fatalf("balances %v, want %v", balances, want)
 	}
 	fresh := e.open("+86 139 0013 9000")
