@@ -37,7 +37,7 @@ func (s *Server) walletRoutes(r *gin.Engine) {
 
 // authWallet admits requests with a valid payer session token.
 func (s *Server) authWallet(c *gin.Context) {
-	session, err := s.wallets.Authenticate(c.Request.Context(), bearer(c))
+	session, err := s.wallets.Authenticate(bearer(c))
 	if err != nil {
 		s.fail(c, err)
 		return

@@ -71,7 +71,7 @@ func (s *Service) CreateAccount(ctx context.Context, phone, pin string) (Account
 		}
 		return Account{}, "", err
 	}
-	token, err := s.issue(row.ID, now)
+	token, err := s.issue(row, now)
 	if err != nil {
 		return Account{}, "", err
 	}

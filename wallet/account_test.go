@@ -30,7 +30,7 @@ func TestCreateAccount(t *testing.T) {
 	if strings.Contains(string(b), "13800138000") {
 		t.Errorf("json %s shows the whole phone number", b)
 	}
-	s, err := e.wallet.Authenticate(e.ctx, token)
+	s, err := e.wallet.Authenticate(token)
 	if err != nil || s.WalletID != a.ID || s.Livemode {
 		t.Fatalf("the new account's token: %+v, %v", s, err)
 	}

@@ -43,18 +43,27 @@ func (s *Service) CreateSession(ctx context.Context, phone, pin string) (string,
 		}
 		return "", err
 	}
-	return s.issue(rows[0].ID, s.now())
+	return s.issue(rows[0], s.now())
 }
 
-// Authenticate returns the session a token carries. Every way a token can
-// be wrong (another algorithm, another key, expired or without expiry,
-// another issuer or audience, a wallet this database does not hold) gives
-// ErrInvalidSession and nothing more, so a client learns nothing about why.
-// iat is not checked against the clock: gateway processes' clocks differ
-// a little, a token from one could look issued in the future to another,
-// and exp bounds a token's life anyway.
-func (s *Service) Authenticate(ctx context.Context, token string) (Session, error) {
-	var claims jwt.RegisteredClaims
+// sessionClaims is what a session token says: the standard claims, with
+// the wallet as subject, and the wallet's mode, which never changes, so
+// that a request need not read the wallet just to learn it.
+type sessionClaims struct {
+	jwt.RegisteredClaims
+	Livemode bool `json:"livemode"`
+}
+
+// Authenticate returns the session a token carries, from the token alone:
+// it is on every wallet request, and the calls that act on the wallet read
+// it anyway. Every way a token can be wrong (another algorithm, another
+// key, expired or without expiry, another issuer or audience, no subject)
+// gives ErrInvalidSession and nothing more, so a client learns nothing
+// about why. iat is not checked against the clock: gateway processes'
+// clocks differ a little, a token from one could look issued in the future
+// to another, and exp bounds a token's life anyway.
+func (s *Service) Authenticate(token string) (Session, error) {
+	var claims sessionClaims
 	_, err := jwt.ParseWithClaims(token, &claims, func(*jwt.Token) (any, error) { return s.cfg.SessionKey, nil },
 		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
 		jwt.WithExpirationRequired(),
@@ -64,25 +73,18 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Session, erro
 	if err != nil || claims.Subject == "" {
 		return Session{}, ErrInvalidSession
 	}
-	var modes []bool
-	if err := s.db.WithContext(ctx).Raw(`SELECT livemode FROM wallets WHERE id = ?`, claims.Subject).Scan(&modes).Error; err != nil {
-		return Session{}, err
-	}
-	if len(modes) == 0 {
-		return Session{}, ErrInvalidSession
-	}
-	return Session{WalletID: claims.Subject, Livemode: modes[0]}, nil
+	return Session{WalletID: claims.Subject, Livemode: claims.Livemode}, nil
 }
 
 // issue signs a session token for the wallet, valid for SessionTTL from now.
-func (s *Service) issue(walletID string, now time.Time) (string, error) {
-	claims := jwt.RegisteredClaims{
+func (s *Service) issue(w walletRow, now time.Time) (string, error) {
+	claims := sessionClaims{RegisteredClaims: jwt.RegisteredClaims{
 		Issuer:    s.cfg.Issuer,
-		Subject:   walletID,
+		Subject:   w.ID,
 		Audience:  jwt.ClaimStrings{s.cfg.Audience},
 		IssuedAt:  jwt.NewNumericDate(now),
 		ExpiresAt: jwt.NewNumericDate(now.Add(s.cfg.SessionTTL)),
 		ID:        scanpay.RandomToken(16),
-	}
+	}, Livemode: w.Livemode}
 	return jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(s.cfg.SessionKey)
 }
