@@ -50,9 +50,6 @@ type QR struct {
 	ImageURL string `json:"image_url"`
 }
 
-// MerchantID is the merchant the order belongs to.
-func (o Order) MerchantID() string { return o.merchantID }
-
 // orderRow is the orders table. Status is stored as written; an order
 // past its expiry may still say pending until the sweeper runs, which is
 // why every read goes through toOrder.

@@ -46,7 +46,6 @@ type Key struct {
 type Principal struct {
 	MerchantID string
 	Livemode   bool
-	KeyID      string
 }
 
 type keyRow struct {
@@ -137,7 +136,7 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (Principal, e
 	if row.RevokedAt != nil {
 		return Principal{}, ErrAPIKeyRevoked
 	}
-	return Principal{MerchantID: row.MerchantID, Livemode: row.Livemode, KeyID: row.ID}, nil
+	return Principal{MerchantID: row.MerchantID, Livemode: row.Livemode}, nil
 }
 
 func createKey(tx *gorm.DB, merchantID string, livemode bool, now time.Time) (keyRow, string, error) {
