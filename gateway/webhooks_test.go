@@ -122,4 +122,5 @@ func TestEventLog(t *testing.T) {
 		t.Fatalf("resend: %d %s", r.Code, r.Body.String())
 	}
 	e.do(request{method: "POST", path: "/v1/events/evt_nope/resend", key: key}).expectError(t, 404, "not_found_error", "resource_missing", "id")
+	e.do(request{method: "GET", path: "/v1/events?type=order.lost", key: key}).expectError(t, 400, "invalid_request_error", "parameter_invalid", "type")
 }

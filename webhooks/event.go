@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/scanpay/scanpay"
@@ -130,6 +131,9 @@ func (s *Store) Get(ctx context.Context, merchantID string, livemode bool, id st
 func (s *Store) List(ctx context.Context, merchantID string, livemode bool, f EventFilter) ([]Record, bool, error) {
 	q := s.db.WithContext(ctx).Where("merchant_id = ? AND livemode = ?", merchantID, livemode)
 	if f.Type != "" {
+		if !slices.Contains(EventTypes, f.Type) {
+			return nil, false, scanpay.Invalid("type", "unknown event type %q", f.Type)
+		}
 		q = q.Where("type = ?", f.Type)
 	}
 	if f.OrderID != "" {
