@@ -16,6 +16,7 @@ import (
 	"github.com/scanpay/scanpay/gateway"
 	"github.com/scanpay/scanpay/ledger"
 	"github.com/scanpay/scanpay/merchant"
+	"github.com/scanpay/scanpay/seal"
 	"github.com/scanpay/scanpay/storage/storagetest"
 	"github.com/scanpay/scanpay/wallet"
 	"github.com/scanpay/scanpay/webhooks"
@@ -50,7 +51,7 @@ func newEnvWith(t testing.TB, cfg checkout.Config) *env {
 	cfg.BaseURL = baseURL
 	wallets := wallet.NewService(db, clk.Now, wallet.Config{SessionKey: []byte(strings.Repeat("k", 32)), PINCost: bcrypt.MinCost})
 	orders := checkout.NewService(db, clk.Now, cfg, merchants, wallets)
-	hooks, err := webhooks.NewService(db, clk.Now, webhooks.Config{SecretKey: []byte(strings.Repeat("s", webhooks.SecretKeyLen))})
+	hooks, err := webhooks.NewService(db, clk.Now, webhooks.Config{SecretKey: []byte(strings.Repeat("s", seal.KeyLen))})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/scanpay/scanpay/seal"
 	"github.com/scanpay/scanpay/storage"
 	"gorm.io/gorm"
 )
@@ -23,7 +24,7 @@ type Dispatcher struct {
 	now      func() time.Time
 	log      *slog.Logger
 	client   *http.Client
-	sealer   *sealer
+	sealer   *seal.Box
 	workers  int
 	poll     time.Duration
 	claimSQL string
@@ -34,11 +35,11 @@ type Dispatcher struct {
 }
 
 // NewDispatcher returns a Dispatcher on db; now is the clock (UTC,
-// microseconds). It fails only when cfg.SecretKey is not SecretKeyLen
+// microseconds). It fails only when cfg.SecretKey is not seal.KeyLen
 // bytes.
 func NewDispatcher(db *gorm.DB, now func() time.Time, log *slog.Logger, cfg Config) (*Dispatcher, error) {
 	cfg = cfg.withDefaults()
-	s, err := newSealer(cfg.SecretKey)
+	box, err := seal.New(cfg.SecretKey)
 	if err != nil {
 		return nil, err
 	}
@@ -47,7 +48,7 @@ func NewDispatcher(db *gorm.DB, now func() time.Time, log *slog.Logger, cfg Conf
 		q += "\nFOR UPDATE OF d SKIP LOCKED"
 	}
 	return &Dispatcher{
-		db: db, now: now, log: log, client: cfg.Guard.Client(), sealer: s,
+		db: db, now: now, log: log, client: cfg.Guard.Client(), sealer: box,
 		workers: cfg.Workers, poll: cfg.PollInterval, claimSQL: q,
 		wake: make(chan struct{}, 1), jitter: rand.Float64,
 	}, nil

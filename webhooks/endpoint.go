@@ -114,7 +114,7 @@ func (s *Service) CreateEndpoint(ctx context.Context, merchantID string, livemod
 		Description: p.Description, EnabledEvents: events, Status: EndpointEnabled,
 		CreatedAt: now, UpdatedAt: now,
 	}
-	row.SealedSecret = s.sealer.seal(row.ID, secret)
+	row.SealedSecret = s.sealer.Seal(row.ID, []byte(secret))
 	if err := s.db.WithContext(ctx).Create(&row).Error; err != nil {
 		return Endpoint{}, "", err
 	}
@@ -180,7 +180,7 @@ func (s *Service) RotateSecret(ctx context.Context, merchantID string, livemode 
 		Where("id = ? AND merchant_id = ? AND livemode = ? AND status <> ?", id, merchantID, livemode, endpointDeleted).
 		Updates(map[string]any{
 			"previous_secret": gorm.Expr("secret"), "previous_secret_expires_at": now.Add(secretGrace),
-			"secret": s.sealer.seal(id, secret), "updated_at": now,
+			"secret": s.sealer.Seal(id, []byte(secret)), "updated_at": now,
 		})
 	if res.Error != nil {
 		return Endpoint{}, "", res.Error

@@ -14,12 +14,13 @@ import (
 
 	"github.com/scanpay/scanpay"
 	"github.com/scanpay/scanpay/clocktest"
+	"github.com/scanpay/scanpay/seal"
 	"github.com/scanpay/scanpay/storage/storagetest"
 	"gorm.io/gorm"
 )
 
 // testKey seals secrets in tests; its value does not matter.
-var testKey = bytes.Repeat([]byte{0x5c}, SecretKeyLen)
+var testKey = bytes.Repeat([]byte{0x5c}, seal.KeyLen)
 
 // fixture is a migrated database with a merchant, a webhook Service and a
 // Dispatcher on one test clock. Both let local receivers through.

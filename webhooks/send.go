@@ -83,18 +83,18 @@ func (d *Dispatcher) send(ctx context.Context, j job) result {
 // secrets returns the keys that sign an attempt made at: the endpoint's
 // secret, and the one it replaced while that one's grace lasts.
 func (d *Dispatcher) secrets(j job, at time.Time) ([]string, error) {
-	current, err := d.sealer.open(j.EndpointID, j.SealedSecret)
+	current, err := d.sealer.Open(j.EndpointID, j.SealedSecret)
 	if err != nil {
 		return nil, err
 	}
 	if j.SealedPreviousSecret == nil || j.PreviousSecretExpiresAt == nil || !at.Before(*j.PreviousSecretExpiresAt) {
-		return []string{current}, nil
+		return []string{string(current)}, nil
 	}
-	previous, err := d.sealer.open(j.EndpointID, *j.SealedPreviousSecret)
+	previous, err := d.sealer.Open(j.EndpointID, *j.SealedPreviousSecret)
 	if err != nil {
 		return nil, err
 	}
-	return []string{current, previous}, nil
+	return []string{string(current), string(previous)}, nil
 }
 
 // failure is what the delivery log says about an attempt that did not

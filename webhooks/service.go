@@ -3,13 +3,15 @@ package webhooks
 import (
 	"time"
 
+	"github.com/scanpay/scanpay/seal"
+
 	"gorm.io/gorm"
 )
 
 // Config is what the operator sets for webhooks; main builds one and gives
 // it to both NewService and NewDispatcher.
 type Config struct {
-	// SecretKey seals endpoint signing secrets in the database: SecretKeyLen
+	// SecretKey seals endpoint signing secrets in the database: seal.KeyLen
 	// bytes, derived from the operator's master key. Changing it makes
 	// every existing endpoint's secret unreadable.
 	SecretKey []byte
@@ -50,16 +52,16 @@ type Service struct {
 	db     *gorm.DB
 	now    func() time.Time
 	guard  *Guard
-	sealer *sealer
+	sealer *seal.Box
 }
 
 // NewService returns a Service on db; now is the clock (UTC, microseconds).
-// It fails only when cfg.SecretKey is not SecretKeyLen bytes.
+// It fails only when cfg.SecretKey is not seal.KeyLen bytes.
 func NewService(db *gorm.DB, now func() time.Time, cfg Config) (*Service, error) {
 	cfg = cfg.withDefaults()
-	s, err := newSealer(cfg.SecretKey)
+	box, err := seal.New(cfg.SecretKey)
 	if err != nil {
 		return nil, err
 	}
-	return &Service{db: db, now: now, guard: cfg.Guard, sealer: s}, nil
+	return &Service{db: db, now: now, guard: cfg.Guard, sealer: box}, nil
 }
