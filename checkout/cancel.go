@@ -6,6 +6,7 @@ import (
 
 	"github.com/scanpay/scanpay"
 	"github.com/scanpay/scanpay/merchant"
+	"github.com/scanpay/scanpay/storage"
 	"github.com/scanpay/scanpay/webhooks"
 	"gorm.io/gorm"
 )
@@ -18,26 +19,25 @@ var ErrOrderNotCancelable = &scanpay.Error{Kind: scanpay.KindConflict, Code: "or
 // in one transaction. The compare-and-set includes the expiry, so an order
 // that has expired cannot be canceled even if the sweeper has not run.
 func (s *Service) CancelOrder(ctx context.Context, p merchant.Principal, id string) (Order, error) {
-	var order Order
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	order, err := storage.Transact(ctx, s.db, func(tx *gorm.DB) (Order, error) {
 		now := s.now()
 		res := tx.Model(&orderRow{}).
 			Where("id = ? AND merchant_id = ? AND livemode = ? AND status = ? AND expires_at > ?",
 				id, p.MerchantID, p.Livemode, StatusPending, now).
 			Updates(map[string]any{"status": StatusCanceled, "updated_at": now})
 		if res.Error != nil {
-			return res.Error
+			return Order{}, res.Error
 		}
 		row, err := findOrder(ctx, tx, p, id)
 		if err != nil {
-			return err
+			return Order{}, err
 		}
-		order = s.toOrder(row, now)
+		order := s.toOrder(row, now)
 		if res.RowsAffected == 0 {
-			return ErrOrderNotCancelable.WithMessage("the order is %s; only a pending order can be canceled", order.Status)
+			return Order{}, ErrOrderNotCancelable.WithMessage("the order is %s; only a pending order can be canceled", order.Status)
 		}
 		_, err = webhooks.Emit(tx, orderEvent(webhooks.OrderCanceled, order, now))
-		return err
+		return order, err
 	})
 	if err != nil {
 		return Order{}, err

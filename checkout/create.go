@@ -10,6 +10,7 @@ import (
 	"github.com/scanpay/scanpay"
 	"github.com/scanpay/scanpay/merchant"
 	"github.com/scanpay/scanpay/storage"
+	"gorm.io/gorm"
 )
 
 // Limits on what an order may carry.
@@ -78,13 +79,15 @@ func (s *Service) CreateOrder(ctx context.Context, p merchant.Principal, params 
 	if row.QRPayload, err = s.payload(row, m, cur); err != nil {
 		return Order{}, err
 	}
-	if err := s.db.WithContext(ctx).Create(&row).Error; err != nil {
-		if storage.IsUniqueViolation(err) && row.Reference != nil {
-			return Order{}, ErrReferenceExists
+	return storage.Transact(ctx, s.db, func(tx *gorm.DB) (Order, error) {
+		if err := tx.Create(&row).Error; err != nil {
+			if storage.IsUniqueViolation(err) && row.Reference != nil {
+				return Order{}, ErrReferenceExists
+			}
+			return Order{}, err
 		}
-		return Order{}, err
-	}
-	return s.toOrder(row, now), nil
+		return s.toOrder(row, now), nil
+	})
 }
 
 func (p OrderParams) validate(maxAmount int64) (scanpay.Currency, error) {

@@ -96,30 +96,30 @@ func (s *Service) Pay(ctx context.Context, walletID string, p PayParams) (Paymen
 	fee := m.Fee(row.Amount)
 	pay := paymentRow{ID: scanpay.NewID("pay"), OrderID: row.ID, MerchantID: row.MerchantID, Livemode: row.Livemode,
 		WalletID: walletID, Amount: row.Amount, Currency: row.Currency, Fee: fee}
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	payment, err := storage.Transact(ctx, s.db, func(tx *gorm.DB) (Payment, error) {
 		now = s.now()
 		pay.CreatedAt = now
 		if err := s.wallets.CheckNotFrozen(tx, walletID); err != nil {
-			return err
+			return Payment{}, err
 		}
 		res := tx.Model(&orderRow{}).
 			Where("id = ? AND status = ? AND expires_at > ?", row.ID, StatusPending, now).
 			Updates(map[string]any{"status": StatusPaid, "amount_paid": row.Amount, "fee": fee, "paid_at": now, "updated_at": now})
 		if res.Error != nil {
-			return res.Error
+			return Payment{}, res.Error
 		}
 		if res.RowsAffected == 0 {
-			return ErrOrderNotPayable.WithMessage("the order was paid, canceled or expired meanwhile")
+			return Payment{}, ErrOrderNotPayable.WithMessage("the order was paid, canceled or expired meanwhile")
 		}
 		if err := tx.Create(&pay).Error; err != nil {
 			if storage.IsUniqueViolation(err) {
-				return ErrOrderNotPayable.WithMessage("the order is paid already")
+				return Payment{}, ErrOrderNotPayable.WithMessage("the order is paid already")
 			}
-			return err
+			return Payment{}, err
 		}
 		row.Status, row.AmountPaid, row.Fee, row.PaidAt, row.UpdatedAt = StatusPaid, row.Amount, fee, &now, now
 		if _, err := webhooks.Emit(tx, orderEvent(webhooks.OrderPaid, s.toOrder(row, now), now)); err != nil {
-			return err
+			return Payment{}, err
 		}
 		// The ledger goes last: its accounts are the rows other payments
 		// wait on, so their locks are held for the shortest time.
@@ -130,12 +130,15 @@ func (s *Service) Pay(ctx context.Context, walletID string, p PayParams) (Paymen
 		if fee > 0 {
 			entries = append(entries, ledger.Entry{Account: ledger.PlatformFeesAccount(row.Currency, row.Livemode), Amount: fee})
 		}
-		return ledger.Post(tx, ledger.Transaction{Kind: "payment", Reference: pay.ID, Entries: entries, CreatedAt: now})
+		if err := ledger.Post(tx, ledger.Transaction{Kind: "payment", Reference: pay.ID, Entries: entries, CreatedAt: now}); err != nil {
+			return Payment{}, err
+		}
+		return Payment{ID: pay.ID, Object: "payment", Livemode: pay.Livemode, Order: row.ID, Merchant: m.Name,
+			Amount: pay.Amount, Currency: pay.Currency, Status: "succeeded", CreatedAt: pay.CreatedAt}, nil
 	})
 	if err != nil {
 		return Payment{}, err
 	}
 	s.wake()
-	return Payment{ID: pay.ID, Object: "payment", Livemode: pay.Livemode, Order: row.ID, Merchant: m.Name,
-		Amount: pay.Amount, Currency: pay.Currency, Status: "succeeded", CreatedAt: pay.CreatedAt}, nil
+	return payment, nil
 }

@@ -84,17 +84,16 @@ func (s *Service) CreateRefund(ctx context.Context, p merchant.Principal, params
 	if err := scanpay.CheckText("reason", params.Reason, maxReasonLen); err != nil {
 		return Refund{}, err
 	}
-	var refund refundRow
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	refund, err := storage.Transact(ctx, s.db, func(tx *gorm.DB) (Refund, error) {
 		now := s.now()
 		order, err := s.lockOrder(ctx, tx, p, params.Order)
 		if err != nil {
-			return err
+			return Refund{}, err
 		}
 		switch order.Status {
 		case StatusPaid, StatusPartiallyRefunded, StatusRefunded: // a refunded one has nothing left; said below
 		default:
-			return ErrOrderNotRefundable.WithMessage("the order is %s; only a paid order can be refunded", order.effectiveStatus(now))
+			return Refund{}, ErrOrderNotRefundable.WithMessage("the order is %s; only a paid order can be refunded", order.effectiveStatus(now))
 		}
 		left := order.AmountPaid - order.AmountRefunded
 		amount := left
@@ -102,7 +101,7 @@ func (s *Service) CreateRefund(ctx context.Context, p merchant.Principal, params
 			amount = *params.Amount
 		}
 		if amount > left {
-			return ErrRefundExceedsPayment.WithMessage("%d is more than the %d left to refund", amount, left)
+			return Refund{}, ErrRefundExceedsPayment.WithMessage("%d is more than the %d left to refund", amount, left)
 		}
 		refunded := order.AmountRefunded + amount
 		status := StatusPartiallyRefunded
@@ -113,21 +112,21 @@ func (s *Service) CreateRefund(ctx context.Context, p merchant.Principal, params
 			Where("id = ? AND status IN ? AND amount_refunded = ?", order.ID, []Status{StatusPaid, StatusPartiallyRefunded}, order.AmountRefunded).
 			Updates(map[string]any{"amount_refunded": refunded, "status": status, "updated_at": now})
 		if res.Error != nil {
-			return res.Error
+			return Refund{}, res.Error
 		}
 		if res.RowsAffected == 0 { // unreachable under the row lock; kept as the guard it is
-			return ErrRefundExceedsPayment.WithMessage("another refund of this order went through meanwhile; retry")
+			return Refund{}, ErrRefundExceedsPayment.WithMessage("another refund of this order went through meanwhile; retry")
 		}
 		var pay paymentRow
 		if err := tx.Where("order_id = ?", order.ID).Take(&pay).Error; err != nil {
-			return err
+			return Refund{}, err
 		}
 		feeBack := merchant.FeeShare(order.Fee, refunded, order.AmountPaid) - merchant.FeeShare(order.Fee, order.AmountRefunded, order.AmountPaid)
-		refund = refundRow{ID: scanpay.NewID("re"), OrderID: order.ID, PaymentID: pay.ID, MerchantID: order.MerchantID,
+		refund := refundRow{ID: scanpay.NewID("re"), OrderID: order.ID, PaymentID: pay.ID, MerchantID: order.MerchantID,
 			Livemode: order.Livemode, Amount: amount, Currency: order.Currency, FeeRefunded: feeBack,
 			Reason: params.Reason, Status: "succeeded", CreatedAt: now}
 		if err := tx.Create(&refund).Error; err != nil {
-			return err
+			return Refund{}, err
 		}
 		entries := []ledger.Entry{
 			{Account: ledger.WalletAccount(pay.WalletID, order.Currency, order.Livemode), Amount: amount},
@@ -138,20 +137,20 @@ func (s *Service) CreateRefund(ctx context.Context, p merchant.Principal, params
 		}
 		err = ledger.Post(tx, ledger.Transaction{Kind: "refund", Reference: refund.ID, Entries: entries, CreatedAt: now})
 		if errors.Is(err, ledger.ErrInsufficientFunds) {
-			return ErrMerchantBalanceTooLow
+			return Refund{}, ErrMerchantBalanceTooLow
 		}
 		if err != nil {
-			return err
+			return Refund{}, err
 		}
 		_, err = webhooks.Emit(tx, webhooks.Event{Type: webhooks.RefundSucceeded, MerchantID: order.MerchantID,
 			Livemode: order.Livemode, OrderID: order.ID, Object: refund.toRefund(), CreatedAt: now})
-		return err
+		return refund.toRefund(), err
 	})
 	if err != nil {
 		return Refund{}, err
 	}
 	s.wake()
-	return refund.toRefund(), nil
+	return refund, nil
 }
 
 // lockOrder reads one of the principal's orders for update. On PostgreSQL

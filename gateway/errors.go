@@ -47,8 +47,15 @@ type errorObject struct {
 
 // fail answers the request with err as an API error object. Errors that
 // are not a *scanpay.Error are internal: logged with the request id, and
-// never shown to the client.
+// never shown to the client. A request with an Idempotency-Key whose key
+// another request recorded is answered with that record instead (replay).
 func (s *Server) fail(c *gin.Context, err error) {
+	if k := keyRecordOf(c); k != nil && !k.checked && s.replay(c, k) {
+		return
+	}
+	if errors.Is(err, errKeyTaken) {
+		err = errIdempotencyKeyInUse // the record vanished between the two reads
+	}
 	e, ok := scanpay.ErrorOf(err)
 	if !ok || e.Kind == scanpay.KindInternal {
 		if errors.Is(err, context.Canceled) && c.Request.Context().Err() != nil {
@@ -68,9 +75,19 @@ func (s *Server) fail(c *gin.Context, err error) {
 }
 
 // reply answers with a service call's result: v with status, or the error.
+// When the call recorded its answer under the request's Idempotency-Key,
+// the recorded bytes are sent, so a replay is the same answer to the byte.
 func (s *Server) reply(c *gin.Context, status int, v any, err error) {
 	if err != nil {
 		s.fail(c, err)
+		return
+	}
+	if k := keyRecordOf(c); k != nil && k.recorded {
+		if k.status != status {
+			s.log.Error("idempotency: route recorded another status than it answers", "path", c.FullPath(),
+				"recorded", k.status, "answered", status)
+		}
+		c.Data(k.status, "application/json; charset=utf-8", k.body)
 		return
 	}
 	c.JSON(status, v)

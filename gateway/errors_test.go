@@ -69,10 +69,13 @@ func TestPanicBecomesOpaque500(t *testing.T) {
 	e := newEnv(t)
 	_, key := e.merchant("Coffee")
 	logs := &bytes.Buffer{}
-	broken := gateway.New(gateway.Config{BaseURL: baseURL}, gateway.Deps{
+	broken, err := gateway.New(gateway.Config{BaseURL: baseURL, SecretKey: testGatewayKey}, gateway.Deps{
 		DB: e.db, Log: slog.New(slog.NewTextHandler(logs, nil)), Now: e.clock.Now,
 		Merchants: merchant.NewService(e.db, e.clock.Now),
 	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	req := httptest.NewRequest("POST", "/v1/orders", strings.NewReader(`{"amount":100,"currency":"CNY"}`))
 	req.Header.Set("Authorization", "Bearer "+key)
 	req.Header.Set("Idempotency-Key", "panic-1")

@@ -26,6 +26,9 @@ import (
 
 const baseURL = "http://gw.test"
 
+// testGatewayKey seals stored answers in tests; its value does not matter.
+var testGatewayKey = []byte(strings.Repeat("g", seal.KeyLen))
+
 // env is a gateway wired to a fresh database, as serve wires it.
 type env struct {
 	t         testing.TB
@@ -55,10 +58,13 @@ func newEnvWith(t testing.TB, cfg checkout.Config) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := gateway.New(gateway.Config{BaseURL: baseURL}, gateway.Deps{
+	srv, err := gateway.New(gateway.Config{BaseURL: baseURL, SecretKey: testGatewayKey}, gateway.Deps{
 		DB: db, Log: slog.New(slog.NewTextHandler(logs, nil)), Now: clk.Now,
 		Merchants: merchants, Checkout: orders, Wallets: wallets, Webhooks: hooks,
 	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	return &env{t: t, db: db, clock: clk, logs: &logs.Buffer, server: srv, merchants: merchants, checkout: orders, wallets: wallets}
 }
 
@@ -177,10 +183,11 @@ func (e *env) count(table string) int64 {
 // returns its id and session token.
 func (e *env) payer(phone string, amount int64) (string, string) {
 	e.t.Helper()
-	account, token, err := e.wallets.CreateAccount(context.Background(), phone, "135790")
+	signUp, err := e.wallets.CreateAccount(context.Background(), phone, "135790")
 	if err != nil {
 		e.t.Fatal(err)
 	}
+	account, token := signUp.Account, signUp.Token
 	if amount > 0 {
 		if _, err := e.wallets.TopUp(context.Background(), account.ID, amount, "CNY"); err != nil {
 			e.t.Fatal(err)

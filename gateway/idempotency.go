@@ -3,24 +3,28 @@ package gateway
 import (
 	"bytes"
 	"context"
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/scanpay/scanpay"
+	"github.com/scanpay/scanpay/seal"
 	"github.com/scanpay/scanpay/storage"
 	"gorm.io/gorm"
 )
 
 const (
-	// IdempotencyTTL is how long a key and its response are kept.
+	// IdempotencyTTL is how long a key and its answer are kept.
 	IdempotencyTTL = 24 * time.Hour
-	// idempotencyLease bounds how long a request that crashed can hold its
-	// key; after it, a retry may run. Requests finish well within it.
-	idempotencyLease = time.Minute
+	// maxIdempotencyKeyLen is the longest key, in characters.
+	maxIdempotencyKeyLen = 255
+	keyRecordKey         = "idempotency_record"
 )
 
 var (
@@ -29,144 +33,165 @@ var (
 	errIdempotencyKeyInUse = &scanpay.Error{Kind: scanpay.KindConflict, Code: "idempotency_key_in_use", Param: "Idempotency-Key",
 		Message: "a request with this Idempotency-Key is still running; retry shortly"}
 	errIdempotencyKeyInvalid = &scanpay.Error{Kind: scanpay.KindInvalid, Code: "parameter_invalid", Param: "Idempotency-Key",
-		Message: "Idempotency-Key must be 1 to 255 characters"}
+		Message: "Idempotency-Key must be 1 to 255 characters of valid UTF-8 text without control characters"}
+	// errKeyTaken rolls back an effect whose key another request recorded
+	// first; the answer is then that request's.
+	errKeyTaken = errors.New("idempotency key recorded by another request")
 )
 
+// idempotencyRow is the record of a key: written once, in the transaction
+// of the effect it answers for. request_hash is an HMAC, since a body may
+// hold a PIN that a plain hash would give away to a brute force.
 type idempotencyRow struct {
 	Scope        string
 	IdemKey      string
 	RequestHash  string
-	StatusCode   *int
-	ResponseBody *string
-	LockedUntil  *time.Time
+	StatusCode   int
+	ResponseBody string
+	Sealed       bool
 	CreatedAt    time.Time
 }
 
 func (idempotencyRow) TableName() string { return "idempotency_keys" }
 
-// idempotent makes a POST safe to retry. The first request with a key
-// claims it by inserting a row (the primary key makes the claim atomic
-// across processes); its response is stored and replayed to any retry with
-// the same body. Server errors release the key, since their transaction
-// rolled back and a retry should run for real.
-func (s *Server) idempotent(c *gin.Context) {
-	key, given := c.Request.Header["Idempotency-Key"]
-	if !given {
-		c.Next()
-		return
-	}
-	if len(key) != 1 || len(key[0]) == 0 || len(key[0]) > 255 {
-		s.fail(c, errIdempotencyKeyInvalid)
-		return
-	}
-	body, err := readBody(c)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.Request.Body = io.NopCloser(bytes.NewReader(body))
+// recordSQL writes a key's record, or takes over one older than the TTL
+// that the pruner has not reached yet. A live record of another request
+// makes it change nothing, which Record turns into errKeyTaken. On
+// PostgreSQL a record being written by a concurrent transaction makes it
+// wait for that transaction's outcome.
+const recordSQL = `INSERT INTO idempotency_keys
+	(scope, idem_key, request_hash, status_code, response_body, sealed, created_at)
+VALUES (?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (scope, idem_key) DO UPDATE SET
+	request_hash = excluded.request_hash, status_code = excluded.status_code,
+	response_body = excluded.response_body, sealed = excluded.sealed, created_at = excluded.created_at
+WHERE idempotency_keys.created_at < ?`
 
-	sum := sha256.Sum256([]byte(c.Request.Method + " " + c.Request.URL.Path + "\n" + string(body)))
-	row := idempotencyRow{Scope: c.GetString(scopeKey), IdemKey: key[0], RequestHash: hex.EncodeToString(sum[:])}
-	ctx := c.Request.Context()
-	replay, err := s.claimIdempotencyKey(ctx, &row)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	if replay != nil {
-		c.Header("Idempotent-Replayed", "true")
-		c.Data(*replay.StatusCode, "application/json; charset=utf-8", []byte(*replay.ResponseBody))
-		c.Abort()
-		return
-	}
+// keyRecord is one request's Idempotency-Key. It is the storage.Recorder
+// of the request: the use case's transaction records the answer through
+// it, and the handler then sends exactly the recorded bytes.
+type keyRecord struct {
+	box    *seal.Box
+	now    func() time.Time
+	scope  string
+	key    string
+	hash   string
+	status int
+	// sealed is set on routes whose answer holds a secret (a signing
+	// secret, a session token): the stored answer is then sealed.
+	sealed bool
 
-	rec := &recorder{ResponseWriter: c.Writer}
-	c.Writer = rec
-	finished := false
-	defer func() {
-		if !finished { // a panic: free the key, then let recovery answer
-			s.releaseIdempotencyKey(context.WithoutCancel(ctx), row)
-		}
-	}()
-	c.Next()
-	finished = true
-
-	status := rec.Status()
-	if status >= 500 {
-		s.releaseIdempotencyKey(context.WithoutCancel(ctx), row)
-		return
-	}
-	response := rec.body.String()
-	err = s.db.WithContext(context.WithoutCancel(ctx)).Model(&idempotencyRow{}).
-		Where("scope = ? AND idem_key = ?", row.Scope, row.IdemKey).
-		Updates(map[string]any{"status_code": status, "response_body": response, "locked_until": nil}).Error
-	if err != nil {
-		s.log.Error("store idempotent response", "request_id", requestID(c), "err", err)
-	}
+	body     []byte // the recorded answer
+	recorded bool
+	checked  bool // the stored record was looked up on the way to an error
 }
 
-// claimIdempotencyKey inserts the key for this request. It returns the
-// stored row when the request is a replay of a finished one, and an error
-// when the key belongs to another request or to one still running.
-func (s *Server) claimIdempotencyKey(ctx context.Context, row *idempotencyRow) (*idempotencyRow, error) {
-	db := s.db.WithContext(ctx)
-	for range 3 {
-		now := s.now()
-		lease := now.Add(idempotencyLease)
-		row.CreatedAt, row.LockedUntil = now, &lease
-		err := db.Create(row).Error
-		if err == nil {
-			return nil, nil
+// Record implements storage.Recorder.
+func (k *keyRecord) Record(tx *gorm.DB, result any) error {
+	if k.recorded {
+		return fmt.Errorf("idempotency: key %q recorded twice in one request", k.key)
+	}
+	body, err := json.Marshal(result)
+	if err != nil {
+		return fmt.Errorf("idempotency: encode answer: %w", err)
+	}
+	stored := string(body)
+	if k.sealed {
+		stored = k.box.Seal(k.bound(), body)
+	}
+	now := k.now()
+	res := tx.Exec(recordSQL, k.scope, k.key, k.hash, k.status, stored, k.sealed, now, now.Add(-IdempotencyTTL))
+	if res.Error != nil {
+		return fmt.Errorf("idempotency: record key: %w", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return errKeyTaken
+	}
+	k.body, k.recorded = body, true
+	return nil
+}
+
+// bound ties a sealed answer to its key, so it opens for no other.
+func (k *keyRecord) bound() string { return k.scope + "\x00" + k.key }
+
+// idempotent makes a POST that changes something safe to retry. It
+// registers the request's key as the recorder of its effect's transaction
+// (storage.Transact), with status, the route's success status; sealed says
+// the answer holds a secret. Nothing is written before the effect: a
+// request either commits its effect with the record of its key, or leaves
+// no trace, and a retry after a crash at any point replays the answer or
+// runs anew. A retry that arrives while the first request runs waits for
+// it on the database and then replays its answer (see fail).
+func (s *Server) idempotent(status int, sealed bool) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		values, given := c.Request.Header["Idempotency-Key"]
+		if !given {
+			c.Next()
+			return
 		}
-		if !storage.IsUniqueViolation(err) {
-			return nil, err
+		if len(values) != 1 || values[0] == "" || scanpay.CheckText("Idempotency-Key", values[0], maxIdempotencyKeyLen) != nil {
+			s.fail(c, errIdempotencyKeyInvalid)
+			return
 		}
-		var prev idempotencyRow
-		err = db.Where("scope = ? AND idem_key = ?", row.Scope, row.IdemKey).Take(&prev).Error
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			continue // released or pruned in between: claim it again
-		}
+		body, err := readBody(c)
 		if err != nil {
-			return nil, err
+			s.fail(c, err)
+			return
 		}
-		switch {
-		case prev.CreatedAt.Before(now.Add(-IdempotencyTTL)):
-			// Expired but not yet pruned: it no longer counts.
-			if err := db.Where("scope = ? AND idem_key = ? AND created_at = ?", prev.Scope, prev.IdemKey, prev.CreatedAt).
-				Delete(&idempotencyRow{}).Error; err != nil {
-				return nil, err
-			}
-			continue
-		case prev.RequestHash != row.RequestHash:
-			return nil, errIdempotencyKeyReused
-		case prev.StatusCode != nil:
-			return &prev, nil
-		case prev.LockedUntil != nil && prev.LockedUntil.After(now):
-			return nil, errIdempotencyKeyInUse
+		c.Request.Body = io.NopCloser(bytes.NewReader(body))
+		mac := hmac.New(sha256.New, s.fingerprintKey)
+		io.WriteString(mac, c.Request.Method+" "+c.Request.URL.Path+"\n")
+		mac.Write(body)
+		k := &keyRecord{box: s.box, now: s.now, scope: c.GetString(scopeKey), key: values[0],
+			hash: hex.EncodeToString(mac.Sum(nil)), status: status, sealed: sealed}
+		c.Set(keyRecordKey, k)
+		c.Request = c.Request.WithContext(storage.WithRecorder(c.Request.Context(), k))
+		c.Next()
+		if !k.recorded && !k.checked && c.Writer.Status() < 300 {
+			s.log.Error("idempotency: a POST succeeded without recording its key", "request_id", requestID(c), "path", c.FullPath())
 		}
-		// The first request died without answering: take its lease over,
-		// unless another retry just did.
-		res := db.Model(&idempotencyRow{}).
-			Where("scope = ? AND idem_key = ? AND status_code IS NULL AND locked_until = ?", prev.Scope, prev.IdemKey, prev.LockedUntil).
-			Update("locked_until", lease)
-		if res.Error != nil {
-			return nil, res.Error
-		}
-		if res.RowsAffected == 1 {
-			return nil, nil
-		}
-		return nil, errIdempotencyKeyInUse
 	}
-	return nil, errIdempotencyKeyInUse
 }
 
-func (s *Server) releaseIdempotencyKey(ctx context.Context, row idempotencyRow) {
-	err := s.db.WithContext(ctx).Where("scope = ? AND idem_key = ? AND status_code IS NULL", row.Scope, row.IdemKey).
-		Delete(&idempotencyRow{}).Error
+func keyRecordOf(c *gin.Context) *keyRecord {
+	k, _ := c.Get(keyRecordKey)
+	rec, _ := k.(*keyRecord)
+	return rec
+}
+
+// replay answers a request that failed with the record of its key, when
+// one exists: another request with the key committed an effect, so the
+// failure (the order is paid, the key is taken) is that request's doing,
+// and its answer is this one's. It reports whether it answered.
+func (s *Server) replay(c *gin.Context, k *keyRecord) bool {
+	k.checked = true
+	var rows []idempotencyRow
+	err := s.db.WithContext(context.WithoutCancel(c.Request.Context())).
+		Where("scope = ? AND idem_key = ? AND created_at >= ?", k.scope, k.key, s.now().Add(-IdempotencyTTL)).
+		Limit(1).Find(&rows).Error
 	if err != nil {
-		s.log.Error("release idempotency key", "err", err)
+		s.log.Error("idempotency: look up key", "request_id", requestID(c), "err", err)
+		return false
 	}
+	if len(rows) == 0 {
+		return false
+	}
+	row := rows[0]
+	if !hmac.Equal([]byte(row.RequestHash), []byte(k.hash)) {
+		s.fail(c, errIdempotencyKeyReused)
+		return true
+	}
+	body := []byte(row.ResponseBody)
+	if row.Sealed {
+		if body, err = k.box.Open(k.bound(), row.ResponseBody); err != nil {
+			s.log.Error("idempotency: open sealed answer", "request_id", requestID(c), "err", err)
+			return false
+		}
+	}
+	c.Header("Idempotent-Replayed", "true")
+	c.Data(row.StatusCode, "application/json; charset=utf-8", body)
+	c.Abort()
+	return true
 }
 
 // PruneIdempotencyKeys deletes keys older than IdempotencyTTL and reports
@@ -174,20 +199,4 @@ func (s *Server) releaseIdempotencyKey(ctx context.Context, row idempotencyRow) 
 func PruneIdempotencyKeys(ctx context.Context, db *gorm.DB, now time.Time) (int64, error) {
 	res := db.WithContext(ctx).Where("created_at < ?", now.Add(-IdempotencyTTL)).Delete(&idempotencyRow{})
 	return res.RowsAffected, res.Error
-}
-
-// recorder keeps a copy of the response so it can be replayed.
-type recorder struct {
-	gin.ResponseWriter
-	body bytes.Buffer
-}
-
-func (r *recorder) Write(b []byte) (int, error) {
-	r.body.Write(b)
-	return r.ResponseWriter.Write(b)
-}
-
-func (r *recorder) WriteString(s string) (int, error) {
-	r.body.WriteString(s)
-	return r.ResponseWriter.WriteString(s)
 }

@@ -10,10 +10,10 @@ import (
 )
 
 func (s *Server) orderRoutes(v1 *gin.RouterGroup) {
-	v1.POST("/orders", s.createOrder)
+	v1.POST("/orders", s.idempotent(http.StatusCreated, false), s.createOrder)
 	v1.GET("/orders", s.listOrders)
 	v1.GET("/orders/:id", s.getOrder)
-	v1.POST("/orders/:id/cancel", s.cancelOrder)
+	v1.POST("/orders/:id/cancel", s.idempotent(http.StatusOK, false), s.cancelOrder)
 	v1.GET("/orders/:id/qr.png", s.orderQRImage(checkout.ImagePNG))
 	v1.GET("/orders/:id/qr.svg", s.orderQRImage(checkout.ImageSVG))
 }

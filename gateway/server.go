@@ -4,6 +4,9 @@
 package gateway
 
 import (
+	"crypto/hkdf"
+	"crypto/sha256"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -12,6 +15,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/scanpay/scanpay/checkout"
 	"github.com/scanpay/scanpay/merchant"
+	"github.com/scanpay/scanpay/seal"
 	"github.com/scanpay/scanpay/wallet"
 	"github.com/scanpay/scanpay/webhooks"
 	"gorm.io/gorm"
@@ -24,6 +28,9 @@ type Config struct {
 	BaseURL string
 	// BodyLimit caps request bodies in bytes (1 MiB when zero).
 	BodyLimit int64
+	// SecretKey (32 bytes, derived from the master key) seals the stored
+	// answers that hold secrets and keys the fingerprints of requests.
+	SecretKey []byte
 }
 
 // Deps are the services the gateway calls; main builds them.
@@ -52,18 +59,46 @@ type Server struct {
 	webhooks  *webhooks.Service
 	events    *webhooks.Store
 	wake      func()
-	drain     sync.Once
-	stopping  chan struct{} // closed by Drain: long-lived streams end
-	handler   http.Handler
+	// box seals stored answers; fingerprintKey keys request hashes.
+	box            *seal.Box
+	fingerprintKey []byte
+	drain          sync.Once
+	stopping       chan struct{} // closed by Drain: long-lived streams end
+	handler        http.Handler
+	routes         []Route
 }
 
-// New builds the gateway's router.
-func New(cfg Config, deps Deps) *Server {
+// Route is one registered method and path, in the router's syntax
+// (/v1/orders/:id).
+type Route struct {
+	Method string
+	Path   string
+}
+
+// New builds the gateway's router. It fails only when cfg.SecretKey is not
+// seal.KeyLen bytes.
+func New(cfg Config, deps Deps) (*Server, error) {
 	if cfg.BodyLimit == 0 {
 		cfg.BodyLimit = 1 << 20
 	}
+	if len(cfg.SecretKey) != seal.KeyLen {
+		return nil, fmt.Errorf("gateway: secret key is %d bytes, want %d", len(cfg.SecretKey), seal.KeyLen)
+	}
+	sealKey, err := hkdf.Key(sha256.New, cfg.SecretKey, nil, "scanpay idempotency answers", seal.KeyLen)
+	if err != nil {
+		return nil, err
+	}
+	box, err := seal.New(sealKey)
+	if err != nil {
+		return nil, err
+	}
+	fingerprintKey, err := hkdf.Key(sha256.New, cfg.SecretKey, nil, "scanpay request fingerprints", 32)
+	if err != nil {
+		return nil, err
+	}
 	s := &Server{cfg: cfg, db: deps.DB, log: deps.Log, now: deps.Now, merchants: deps.Merchants, checkout: deps.Checkout, wallets: deps.Wallets,
-		webhooks: deps.Webhooks, events: webhooks.NewStore(deps.DB), wake: deps.WakeDispatcher, stopping: make(chan struct{})}
+		webhooks: deps.Webhooks, events: webhooks.NewStore(deps.DB), wake: deps.WakeDispatcher, stopping: make(chan struct{}),
+		box: box, fingerprintKey: fingerprintKey}
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	r.Use(withRequestID, s.logRequests, s.recoverPanics, s.limitBody)
@@ -74,14 +109,21 @@ func New(cfg Config, deps Deps) *Server {
 
 	s.pageRoutes(r)
 	s.walletRoutes(r)
-	v1 := r.Group("/v1", s.authMerchant, s.idempotentPOST)
+	v1 := r.Group("/v1", s.authMerchant)
 	s.merchantRoutes(v1)
 	s.orderRoutes(v1)
 	s.refundRoutes(v1)
 	s.webhookRoutes(v1)
 	s.handler = r
-	return s
+	for _, ri := range r.Routes() {
+		s.routes = append(s.routes, Route{Method: ri.Method, Path: ri.Path})
+	}
+	return s, nil
 }
+
+// Routes lists every route the gateway serves, so tests can hold each one
+// to the rules (idempotency, the API description).
+func (s *Server) Routes() []Route { return s.routes }
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.handler.ServeHTTP(w, r)
@@ -105,13 +147,4 @@ func (s *Server) draining() bool {
 	default:
 		return false
 	}
-}
-
-// idempotentPOST applies idempotency to the POSTs of a group.
-func (s *Server) idempotentPOST(c *gin.Context) {
-	if c.Request.Method != http.MethodPost {
-		c.Next()
-		return
-	}
-	s.idempotent(c)
 }

@@ -17,22 +17,24 @@ const walletKey = "wallet_session"
 func (s *Server) walletRoutes(r *gin.Engine) {
 	g := r.Group("/wallet/v1")
 	// Signing up is retry-safe too. The body holds the phone and PIN, so
-	// only someone who already knows both can replay the answer.
-	g.POST("/accounts", scoped("wallet-signup"), s.idempotent, s.createWallet)
-	// A session has no effect to repeat: each call simply issues a token.
+	// only someone who already knows both can replay the answer, which is
+	// stored sealed: it holds a session token.
+	g.POST("/accounts", scoped("wallet-signup"), s.idempotent(http.StatusCreated, true), s.createWallet)
+	// Signing in and scanning have no effect to repeat: each call simply
+	// answers again.
 	g.POST("/sessions", s.createWalletSession)
 
-	a := g.Group("", s.authWallet, s.idempotentPOST)
+	a := g.Group("", s.authWallet)
 	a.GET("/account", s.getWallet)
-	a.POST("/account", s.updateWallet)
-	a.POST("/account/freeze", s.freezeWallet)
-	a.POST("/account/unfreeze", s.unfreezeWallet)
-	a.POST("/topups", s.walletTransfer((*wallet.Service).TopUp))
-	a.POST("/withdrawals", s.walletTransfer((*wallet.Service).Withdraw))
+	a.POST("/account", s.idempotent(http.StatusOK, false), s.updateWallet)
+	a.POST("/account/freeze", s.idempotent(http.StatusOK, false), s.freezeWallet)
+	a.POST("/account/unfreeze", s.idempotent(http.StatusOK, false), s.unfreezeWallet)
+	a.POST("/topups", s.idempotent(http.StatusCreated, false), s.walletTransfer((*wallet.Service).TopUp))
+	a.POST("/withdrawals", s.idempotent(http.StatusCreated, false), s.walletTransfer((*wallet.Service).Withdraw))
 	a.GET("/balance", s.walletBalance)
 	a.GET("/transactions", s.walletHistory)
 	a.POST("/scan", s.scan)
-	a.POST("/payments", s.pay)
+	a.POST("/payments", s.idempotent(http.StatusCreated, false), s.pay)
 }
 
 // authWallet admits requests with a valid payer session token.
@@ -67,12 +69,8 @@ func (s *Server) createWallet(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	account, token, err := s.wallets.CreateAccount(c.Request.Context(), req.Phone, req.PIN)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, gin.H{"account": account, "token": token})
+	signUp, err := s.wallets.CreateAccount(c.Request.Context(), req.Phone, req.PIN)
+	s.reply(c, http.StatusCreated, signUp, err)
 }
 
 func (s *Server) createWalletSession(c *gin.Context) {

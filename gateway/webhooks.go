@@ -8,15 +8,17 @@ import (
 )
 
 func (s *Server) webhookRoutes(v1 *gin.RouterGroup) {
-	v1.POST("/webhook_endpoints", s.createEndpoint)
+	// The answers to creating an endpoint and rotating its secret hold the
+	// signing secret: their records are sealed.
+	v1.POST("/webhook_endpoints", s.idempotent(http.StatusCreated, true), s.createEndpoint)
 	v1.GET("/webhook_endpoints", s.listEndpoints)
 	v1.GET("/webhook_endpoints/:id", s.getEndpoint)
 	v1.DELETE("/webhook_endpoints/:id", s.deleteEndpoint)
-	v1.POST("/webhook_endpoints/:id/rotate_secret", s.rotateEndpointSecret)
+	v1.POST("/webhook_endpoints/:id/rotate_secret", s.idempotent(http.StatusOK, true), s.rotateEndpointSecret)
 	v1.GET("/webhook_endpoints/:id/deliveries", s.listDeliveries)
 	v1.GET("/events", s.listEvents)
 	v1.GET("/events/:id", s.getEvent)
-	v1.POST("/events/:id/resend", s.resendEvent)
+	v1.POST("/events/:id/resend", s.idempotent(http.StatusOK, false), s.resendEvent)
 }
 
 func (s *Server) createEndpoint(c *gin.Context) {
@@ -26,8 +28,8 @@ func (s *Server) createEndpoint(c *gin.Context) {
 		return
 	}
 	p := principal(c)
-	endpoint, secret, err := s.webhooks.CreateEndpoint(c.Request.Context(), p.MerchantID, p.Livemode, params)
-	s.reply(c, http.StatusCreated, webhooks.EndpointWithSecret{Endpoint: endpoint, Secret: secret}, err)
+	endpoint, err := s.webhooks.CreateEndpoint(c.Request.Context(), p.MerchantID, p.Livemode, params)
+	s.reply(c, http.StatusCreated, endpoint, err)
 }
 
 func (s *Server) getEndpoint(c *gin.Context) {
@@ -64,8 +66,8 @@ func (s *Server) rotateEndpointSecret(c *gin.Context) {
 		return
 	}
 	p := principal(c)
-	endpoint, secret, err := s.webhooks.RotateSecret(c.Request.Context(), p.MerchantID, p.Livemode, c.Param("id"))
-	s.reply(c, http.StatusOK, webhooks.EndpointWithSecret{Endpoint: endpoint, Secret: secret}, err)
+	endpoint, err := s.webhooks.RotateSecret(c.Request.Context(), p.MerchantID, p.Livemode, c.Param("id"))
+	s.reply(c, http.StatusOK, endpoint, err)
 }
 
 func (s *Server) listDeliveries(c *gin.Context) {
@@ -112,10 +114,9 @@ func (s *Server) resendEvent(c *gin.Context) {
 		return
 	}
 	p := principal(c)
-	id := c.Param("id")
-	n, err := s.webhooks.Resend(c.Request.Context(), p.MerchantID, p.Livemode, id)
+	resent, err := s.webhooks.Resend(c.Request.Context(), p.MerchantID, p.Livemode, c.Param("id"))
 	if err == nil {
 		s.wakeDispatcher()
 	}
-	s.reply(c, http.StatusOK, gin.H{"event": id, "object": "event_resend", "deliveries_queued": n}, err)
+	s.reply(c, http.StatusOK, resent, err)
 }

@@ -46,36 +46,44 @@ func (r walletRow) toAccount() Account {
 		NoPINLimit: r.NoPINLimit, CreatedAt: r.CreatedAt}
 }
 
+// SignUp is a new wallet and its owner's first session token.
+type SignUp struct {
+	Account Account `json:"account"`
+	Token   string  `json:"token"`
+}
+
 // CreateAccount opens a wallet for phone with pin and signs its owner in.
 // It returns an invalid-parameter error for a malformed phone or PIN,
 // ErrPINTooSimple, or ErrPhoneTaken. Wallets are test-mode only while the
 // simulated bank is the only bank they can be funded from.
-func (s *Service) CreateAccount(ctx context.Context, phone, pin string) (Account, string, error) {
+func (s *Service) CreateAccount(ctx context.Context, phone, pin string) (SignUp, error) {
 	phone, err := normalizePhone(phone)
 	if err != nil {
-		return Account{}, "", err
+		return SignUp{}, err
 	}
 	if err := checkNewPIN(pin); err != nil {
-		return Account{}, "", err
+		return SignUp{}, err
 	}
 	hash, err := s.hashPIN(pin)
 	if err != nil {
-		return Account{}, "", err
+		return SignUp{}, err
 	}
 	now := s.now()
 	row := walletRow{ID: scanpay.NewID("wal"), Phone: phone, PINHash: string(hash), NoPINLimit: s.cfg.DefaultNoPINLimit,
 		CreatedAt: now, UpdatedAt: now}
-	if err := s.db.WithContext(ctx).Create(&row).Error; err != nil {
-		if storage.IsUniqueViolation(err) {
-			return Account{}, "", ErrPhoneTaken
-		}
-		return Account{}, "", err
-	}
 	token, err := s.issue(row, now)
 	if err != nil {
-		return Account{}, "", err
+		return SignUp{}, err
 	}
-	return row.toAccount(), token, nil
+	return storage.Transact(ctx, s.db, func(tx *gorm.DB) (SignUp, error) {
+		if err := tx.Create(&row).Error; err != nil {
+			if storage.IsUniqueViolation(err) {
+				return SignUp{}, ErrPhoneTaken
+			}
+			return SignUp{}, err
+		}
+		return SignUp{Account: row.toAccount(), Token: token}, nil
+	})
 }
 
 // Get returns the wallet with id, or a not-found error.
@@ -129,21 +137,30 @@ func (s *Service) checkOwnerPIN(ctx context.Context, walletID, pin string) error
 	return s.verifyPIN(ctx, row, pin)
 }
 
+// update applies changes to the wallet and returns it as changed, in one
+// transaction.
 func (s *Service) update(ctx context.Context, walletID string, changes map[string]any) (Account, error) {
-	changes["updated_at"] = s.now()
-	res := s.db.WithContext(ctx).Model(&walletRow{}).Where("id = ?", walletID).Updates(changes)
-	if res.Error != nil {
-		return Account{}, res.Error
-	}
-	if res.RowsAffected == 0 {
-		return Account{}, scanpay.NotFound("wallet", walletID)
-	}
-	return s.Get(ctx, walletID)
+	return storage.Transact(ctx, s.db, func(tx *gorm.DB) (Account, error) {
+		changes["updated_at"] = s.now()
+		res := tx.Model(&walletRow{}).Where("id = ?", walletID).Updates(changes)
+		if res.Error != nil {
+			return Account{}, res.Error
+		}
+		if res.RowsAffected == 0 {
+			return Account{}, scanpay.NotFound("wallet", walletID)
+		}
+		row, err := find(ctx, tx, walletID)
+		return row.toAccount(), err
+	})
 }
 
 func (s *Service) find(ctx context.Context, id string) (walletRow, error) {
+	return find(ctx, s.db, id)
+}
+
+func find(ctx context.Context, db *gorm.DB, id string) (walletRow, error) {
 	var row walletRow
-	err := s.db.WithContext(ctx).Where("id = ?", id).Take(&row).Error
+	err := db.WithContext(ctx).Where("id = ?", id).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return row, scanpay.NotFound("wallet", id)
 	}

@@ -13,10 +13,11 @@ import (
 
 func TestCreateAccount(t *testing.T) {
 	e := newEnv(t)
-	a, token, err := e.wallet.CreateAccount(e.ctx, testPhone, testPIN)
+	signUp, err := e.wallet.CreateAccount(e.ctx, testPhone, testPIN)
 	if err != nil {
 		t.Fatal(err)
 	}
+	a, token := signUp.Account, signUp.Token
 	if !strings.HasPrefix(a.ID, "wal_") || a.Object != "wallet" || a.Livemode || a.Frozen ||
 		a.NoPINLimit != wallet.DefaultNoPINLimit || !a.CreatedAt.Equal(e.clock.Now()) {
 		t.Fatalf("account %+v", a)
@@ -67,14 +68,14 @@ func TestCreateAccountRefusesBadInputAndDuplicates(t *testing.T) {
 		{"run pin", "13900139000", "654321", "pin_too_simple", "pin"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, token, err := e.wallet.CreateAccount(e.ctx, tc.phone, tc.pin)
+			signUp, err := e.wallet.CreateAccount(e.ctx, tc.phone, tc.pin)
 			wantCode(t, err, tc.code, tc.param)
-			if token != "" {
+			if signUp.Token != "" {
 				t.Error("a token came back with the error")
 			}
 		})
 	}
-	_, _, err := e.wallet.CreateAccount(e.ctx, "13800138000", testPIN)
+	_, err := e.wallet.CreateAccount(e.ctx, "13800138000", testPIN)
 	if se, _ := scanpay.ErrorOf(err); !errors.Is(err, wallet.ErrPhoneTaken) || se.Kind != scanpay.KindConflict {
 		t.Fatalf("err = %v, want ErrPhoneTaken, a conflict", err)
 	}

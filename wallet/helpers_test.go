@@ -47,11 +47,11 @@ func newEnvWith(t testing.TB, cfg wallet.Config) *env {
 // open creates a wallet for phone with testPIN.
 func (e *env) open(phone string) wallet.Account {
 	e.t.Helper()
-	a, _, err := e.wallet.CreateAccount(e.ctx, phone, testPIN)
+	signUp, err := e.wallet.CreateAccount(e.ctx, phone, testPIN)
 	if err != nil {
 		e.t.Fatalf("create wallet for %s: %v", phone, err)
 	}
-	return a
+	return signUp.Account
 }
 
 func (e *env) topUp(walletID string, amount int64, currency string) wallet.Transfer {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/scanpay/scanpay"
 	"github.com/scanpay/scanpay/ledger"
+	"github.com/scanpay/scanpay/storage"
 	"gorm.io/gorm"
 )
 
@@ -89,35 +90,31 @@ func (s *Service) transfer(ctx context.Context, walletID, kind string, amount in
 	if kind == kindWithdrawal {
 		in, move = -amount, s.cfg.Bank.Payout
 	}
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return storage.Transact(ctx, s.db, func(tx *gorm.DB) (Transfer, error) {
 		row.CreatedAt = s.now()
 		if kind == kindWithdrawal {
 			if err := s.CheckNotFrozen(tx, walletID); err != nil {
-				return err
+				return Transfer{}, err
 			}
 		}
 		if err := tx.Create(&row).Error; err != nil {
-			return err
+			return Transfer{}, err
 		}
 		err := ledger.Post(tx, ledger.Transaction{Kind: kind, Reference: row.ID, CreatedAt: row.CreatedAt, Entries: []ledger.Entry{
 			{Account: ledger.BankClearingAccount(currency, w.Livemode), Amount: -in},
 			{Account: ledger.WalletAccount(walletID, currency, w.Livemode), Amount: in},
 		}})
 		if err != nil {
-			return err
+			return Transfer{}, err
 		}
 		if err := move(ctx, walletID, amount, currency, row.ID); err != nil {
 			if _, ok := scanpay.ErrorOf(err); ok {
-				return err
+				return Transfer{}, err
 			}
-			return fmt.Errorf("wallet: %s %s: bank: %w", kind, row.ID, err)
+			return Transfer{}, fmt.Errorf("wallet: %s %s: bank: %w", kind, row.ID, err)
 		}
-		return nil
+		return row.toTransfer(), nil
 	})
-	if err != nil {
-		return Transfer{}, err
-	}
-	return row.toTransfer(), nil
 }
 
 func (s *Service) checkTransfer(amount int64, currency string) error {

@@ -75,17 +75,26 @@ func (s *Service) ListDeliveries(ctx context.Context, merchantID string, livemod
 	return out, more, nil
 }
 
+// Resent is the answer to a resend: the event and how many deliveries of
+// it were queued.
+type Resent struct {
+	Event            string `json:"event"`
+	Object           string `json:"object"`
+	DeliveriesQueued int    `json:"deliveries_queued"`
+}
+
 // Resend queues one of the merchant's events again, due now, to every
 // enabled endpoint subscribed to it today, with a fresh retry schedule; an
-// endpoint that already received it receives it again. It returns how many
-// deliveries it queued.
-func (s *Service) Resend(ctx context.Context, merchantID string, livemode bool, eventID string) (int, error) {
+// endpoint that already received it receives it again.
+func (s *Service) Resend(ctx context.Context, merchantID string, livemode bool, eventID string) (Resent, error) {
 	r, err := NewStore(s.db).Get(ctx, merchantID, livemode, eventID)
 	if err != nil {
-		return 0, err
+		return Resent{}, err
 	}
-	res := s.db.WithContext(ctx).Exec(fanOutSQL+requeueSQL, fanOutArgs(r, s.now())...)
-	return int(res.RowsAffected), res.Error
+	return storage.Transact(ctx, s.db, func(tx *gorm.DB) (Resent, error) {
+		res := tx.Exec(fanOutSQL+requeueSQL, fanOutArgs(r, s.now())...)
+		return Resent{Event: r.ID, Object: "event_resend", DeliveriesQueued: int(res.RowsAffected)}, res.Error
+	})
 }
 
 // fanOutSQL creates, in one statement, a delivery of an event due at once

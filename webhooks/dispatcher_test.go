@@ -390,9 +390,10 @@ func TestRotatedSecretSignsAlongsideTheNewOneFor24Hours(t *testing.T) {
 	f := newFixture(t)
 	rcv := newReceiver(t, nil)
 	e, oldSecret := f.endpoint(t, f.merchant, false, rcv.URL, "*")
-	rotated, newSecret, err := f.svc.RotateSecret(context.Background(), f.merchant, false, e.ID)
+	rotated, err := f.svc.RotateSecret(context.Background(), f.merchant, false, e.ID)
+	newSecret := rotated.Secret
 	if err != nil || rotated.ID != e.ID || newSecret == oldSecret || !strings.HasPrefix(newSecret, "whsec_") {
-		t.Fatalf("RotateSecret = %+v, %q, %v", rotated, newSecret, err)
+		t.Fatalf("RotateSecret = %+v, %v", rotated, err)
 	}
 	oldWH, _ := standardwebhooks.NewWebhook(oldSecret)
 	newWH, _ := standardwebhooks.NewWebhook(newSecret)
@@ -451,9 +452,9 @@ func TestResendDeliversAgain(t *testing.T) {
 	bystander := newReceiver(t, nil)
 	f.endpoint(t, f.merchant, false, bystander.URL, RefundSucceeded)
 
-	n, err := f.svc.Resend(ctx, f.merchant, false, ev.ID)
-	if err != nil || n != 2 {
-		t.Fatalf("Resend = %d, %v; want 2 deliveries queued", n, err)
+	resent, err := f.svc.Resend(ctx, f.merchant, false, ev.ID)
+	if err != nil || resent.DeliveriesQueued != 2 || resent.Event != ev.ID {
+		t.Fatalf("Resend = %+v, %v; want 2 deliveries of %s queued", resent, err, ev.ID)
 	}
 	if d := f.delivery(t, e.ID, ev.ID); d.Status != deliveryPending || d.Attempts != 0 {
 		t.Errorf("resent delivery = %+v, want pending with a fresh count", d)

@@ -95,17 +95,17 @@ func (r endpointRow) toEndpoint() Endpoint {
 // signing secret, which it returns and never shows again. URLs must be
 // https in live mode. Invalid input is a *scanpay.Error naming url,
 // enabled_events or description, and stores nothing.
-func (s *Service) CreateEndpoint(ctx context.Context, merchantID string, livemode bool, p EndpointParams) (Endpoint, string, error) {
+func (s *Service) CreateEndpoint(ctx context.Context, merchantID string, livemode bool, p EndpointParams) (EndpointWithSecret, error) {
 	events, err := encodeEvents(p.EnabledEvents)
 	if err != nil {
-		return Endpoint{}, "", err
+		return EndpointWithSecret{}, err
 	}
 	if err := scanpay.CheckText("description", p.Description, maxDescriptionLen); err != nil {
-		return Endpoint{}, "", err
+		return EndpointWithSecret{}, err
 	}
 	// Last, because it may look the host up in DNS.
 	if err := s.checkURL(ctx, p.URL, livemode); err != nil {
-		return Endpoint{}, "", err
+		return EndpointWithSecret{}, err
 	}
 	now := s.now()
 	secret := NewSecret()
@@ -115,10 +115,12 @@ func (s *Service) CreateEndpoint(ctx context.Context, merchantID string, livemod
 		CreatedAt: now, UpdatedAt: now,
 	}
 	row.SealedSecret = s.sealer.Seal(row.ID, []byte(secret))
-	if err := s.db.WithContext(ctx).Create(&row).Error; err != nil {
-		return Endpoint{}, "", err
-	}
-	return row.toEndpoint(), secret, nil
+	return storage.Transact(ctx, s.db, func(tx *gorm.DB) (EndpointWithSecret, error) {
+		if err := tx.Create(&row).Error; err != nil {
+			return EndpointWithSecret{}, err
+		}
+		return EndpointWithSecret{Endpoint: row.toEndpoint(), Secret: secret}, nil
+	})
 }
 
 // GetEndpoint returns one of the merchant's endpoints.
@@ -170,26 +172,28 @@ func (s *Service) DeleteEndpoint(ctx context.Context, merchantID string, livemod
 // the next 24 hours deliveries carry a signature by the old secret too, so
 // the merchant's receiver keeps verifying while it is switched over. A
 // second rotation within that time retires the oldest secret at once.
-func (s *Service) RotateSecret(ctx context.Context, merchantID string, livemode bool, id string) (Endpoint, string, error) {
-	now := s.now()
+func (s *Service) RotateSecret(ctx context.Context, merchantID string, livemode bool, id string) (EndpointWithSecret, error) {
 	secret := NewSecret()
-	// previous_secret = secret reads the value before this update, in one
-	// statement, so two rotations at once cannot lose a secret between a
-	// read and a write.
-	res := s.db.WithContext(ctx).Model(&endpointRow{}).
-		Where("id = ? AND merchant_id = ? AND livemode = ? AND status <> ?", id, merchantID, livemode, endpointDeleted).
-		Updates(map[string]any{
-			"previous_secret": gorm.Expr("secret"), "previous_secret_expires_at": now.Add(secretGrace),
-			"secret": s.sealer.Seal(id, []byte(secret)), "updated_at": now,
-		})
-	if res.Error != nil {
-		return Endpoint{}, "", res.Error
-	}
-	if res.RowsAffected == 0 {
-		return Endpoint{}, "", scanpay.NotFound("webhook_endpoint", id)
-	}
-	e, err := s.GetEndpoint(ctx, merchantID, livemode, id)
-	return e, secret, err
+	return storage.Transact(ctx, s.db, func(tx *gorm.DB) (EndpointWithSecret, error) {
+		now := s.now()
+		// previous_secret = secret reads the value before this update, in
+		// one statement, so two rotations at once cannot lose a secret
+		// between a read and a write.
+		res := tx.Model(&endpointRow{}).
+			Where("id = ? AND merchant_id = ? AND livemode = ? AND status <> ?", id, merchantID, livemode, endpointDeleted).
+			Updates(map[string]any{
+				"previous_secret": gorm.Expr("secret"), "previous_secret_expires_at": now.Add(secretGrace),
+				"secret": s.sealer.Seal(id, []byte(secret)), "updated_at": now,
+			})
+		if res.Error != nil {
+			return EndpointWithSecret{}, res.Error
+		}
+		if res.RowsAffected == 0 {
+			return EndpointWithSecret{}, scanpay.NotFound("webhook_endpoint", id)
+		}
+		row, err := findEndpoint(ctx, tx, merchantID, livemode, id)
+		return EndpointWithSecret{Endpoint: row.toEndpoint(), Secret: secret}, err
+	})
 }
 
 func findEndpoint(ctx context.Context, db *gorm.DB, merchantID string, livemode bool, id string) (endpointRow, error) {

@@ -46,12 +46,12 @@ func TestCreateEndpointRefusesBadInput(t *testing.T) {
 			if tt.strict {
 				svc = strict
 			}
-			_, secret, err := svc.CreateEndpoint(context.Background(), f.merchant, tt.livemode, tt.params)
+			created, err := svc.CreateEndpoint(context.Background(), f.merchant, tt.livemode, tt.params)
 			e, ok := scanpay.ErrorOf(err)
 			if !ok || e.Kind != scanpay.KindInvalid || e.Param != tt.wantParam {
 				t.Fatalf("CreateEndpoint = %v, want an invalid-request error on %s", err, tt.wantParam)
 			}
-			if secret != "" {
+			if created.Secret != "" {
 				t.Errorf("a refused endpoint came with a secret")
 			}
 		})
@@ -117,7 +117,7 @@ func TestEndpointsAreScopedToMerchantAndMode(t *testing.T) {
 		t.Run(scope.name, func(t *testing.T) {
 			calls := map[string]error{}
 			_, calls["get"] = f.svc.GetEndpoint(ctx, scope.merchant, scope.livemode, e.ID)
-			_, _, calls["rotate"] = f.svc.RotateSecret(ctx, scope.merchant, scope.livemode, e.ID)
+			_, calls["rotate"] = f.svc.RotateSecret(ctx, scope.merchant, scope.livemode, e.ID)
 			_, _, calls["deliveries"] = f.svc.ListDeliveries(ctx, scope.merchant, scope.livemode, e.ID, 10, "")
 			calls["delete"] = f.svc.DeleteEndpoint(ctx, scope.merchant, scope.livemode, e.ID)
 			for name, err := range calls {
@@ -184,10 +184,11 @@ func TestDeleteEndpoint(t *testing.T) {
 func TestSecretsAreNotStoredInClear(t *testing.T) {
 	f := newFixture(t)
 	e, first := f.endpoint(t, f.merchant, false, "http://example.com/hooks", "*")
-	_, second, err := f.svc.RotateSecret(context.Background(), f.merchant, false, e.ID)
+	rotated, err := f.svc.RotateSecret(context.Background(), f.merchant, false, e.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
+	second := rotated.Secret
 	var row map[string]any
 	if err := f.db.Raw(`SELECT * FROM webhook_endpoints WHERE id = ?`, e.ID).Scan(&row).Error; err != nil {
 		t.Fatal(err)

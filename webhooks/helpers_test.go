@@ -84,11 +84,11 @@ func (f *fixture) emit(t testing.TB, merchantID string, livemode bool, typ strin
 
 func (f *fixture) endpoint(t testing.TB, merchantID string, livemode bool, url string, events ...string) (Endpoint, string) {
 	t.Helper()
-	e, secret, err := f.svc.CreateEndpoint(context.Background(), merchantID, livemode, EndpointParams{URL: url, EnabledEvents: events})
+	e, err := f.svc.CreateEndpoint(context.Background(), merchantID, livemode, EndpointParams{URL: url, EnabledEvents: events})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return e, secret
+	return e.Endpoint, e.Secret
 }
 
 // runOnce makes every attempt due now and returns how many.

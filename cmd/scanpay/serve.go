@@ -67,7 +67,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	orders.OnEvents(dispatcher.Wake)
-	gw := gateway.New(gateway.Config{BaseURL: baseURL}, gateway.Deps{
+	gw, err := gateway.New(gateway.Config{BaseURL: baseURL, SecretKey: deriveKey(master, "gateway")}, gateway.Deps{
 		DB:        db,
 		Log:       log,
 		Now:       scanpay.Now,
@@ -78,6 +78,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		// A resend starts delivering at once rather than at the next poll.
 		WakeDispatcher: dispatcher.Wake,
 	})
+	if err != nil {
+		return err
+	}
 	srv := &http.Server{
 		Handler:           gw,
 		ReadHeaderTimeout: 10 * time.Second,
