@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/rand"
 	"encoding/binary"
+	"strings"
 	"sync"
 	"time"
 )
@@ -47,6 +48,20 @@ func RandomToken(n int) string {
 	b := make([]byte, n)
 	rand.Read(b)
 	return Base32(b)
+}
+
+// IsToken reports whether s has the shape of a RandomToken of n bytes, so
+// that text which cannot be one is refused before it is looked up.
+func IsToken(s string, n int) bool {
+	if len(s) != (n*8+4)/5 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if strings.IndexByte(crockford, s[i]) < 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // Base32 encodes b in Crockford's alphabet without padding, most

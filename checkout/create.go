@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/scanpay/scanpay"
 	"github.com/scanpay/scanpay/merchant"
@@ -125,8 +124,8 @@ func (p OrderParams) validate(maxAmount int64) (scanpay.Currency, error) {
 		return cur, scanpay.Invalid("metadata", "metadata may hold at most %d keys", maxMetadataKeys)
 	}
 	for k, v := range p.Metadata {
-		if k == "" || utf8.RuneCountInString(k) > maxMetadataKeyLen {
-			return cur, scanpay.Invalid("metadata", "metadata keys must be 1 to %d characters", maxMetadataKeyLen)
+		if k == "" || scanpay.CheckText("metadata", k, maxMetadataKeyLen) != nil {
+			return cur, scanpay.Invalid("metadata", "metadata keys must be 1 to %d characters of text without control characters", maxMetadataKeyLen)
 		}
 		if err := scanpay.CheckText("metadata."+k, v, maxMetadataValLen); err != nil {
 			return cur, err

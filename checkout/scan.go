@@ -46,6 +46,11 @@ func (s *Service) Scan(ctx context.Context, payload string) (Preview, error) {
 	if err != nil {
 		return Preview{}, err
 	}
+	// Only text shaped like a code we issue is looked up: a stray byte
+	// from a URL's escapes never reaches a query.
+	if !scanpay.IsToken(code, qrCodeBytes) {
+		return Preview{}, ErrPayloadUnknown
+	}
 	o, err := s.ByCode(ctx, code)
 	if e, ok := scanpay.ErrorOf(err); ok && e.Kind == scanpay.KindNotFound {
 		return Preview{}, ErrPayloadUnknown

@@ -45,7 +45,7 @@ func decode(c *gin.Context, dst any) error {
 	if _, err := dec.Token(); err != io.EOF {
 		return invalidJSON("the body holds more than one JSON value")
 	}
-	return nil
+	return refuseNUL(reflect.ValueOf(dst), "")
 }
 
 func invalidJSON(format string, args ...any) *scanpay.Error {

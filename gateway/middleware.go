@@ -16,11 +16,15 @@ var errBodyTooLarge = &scanpay.Error{Kind: scanpay.KindTooLarge, Code: "body_too
 	Message: "the request body is larger than 1 MiB"}
 
 // withRequestID gives every response a Request-Id header, set before any
-// handler runs so that even a panic's 500 carries it.
+// handler runs so that even a panic's 500 carries it, and the headers
+// every response shares.
 func withRequestID(c *gin.Context) {
 	id := "req_" + scanpay.RandomToken(12)
 	c.Set(requestIDKey, id)
 	c.Header("Request-Id", id)
+	// No response is ever meant to be sniffed into another type: a QR SVG
+	// or an error object must not become a page.
+	c.Header("X-Content-Type-Options", "nosniff")
 	c.Next()
 }
 

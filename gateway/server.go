@@ -101,7 +101,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		box: box, fingerprintKey: fingerprintKey}
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
-	r.Use(withRequestID, s.logRequests, s.recoverPanics, s.limitBody)
+	r.Use(withRequestID, s.logRequests, s.recoverPanics, s.limitBody, s.checkInput)
 	r.NoRoute(func(c *gin.Context) { s.fail(c, errNoRoute) })
 
 	r.GET("/healthz", s.healthz)

@@ -27,8 +27,7 @@ const (
 	testKeyPrefix = "sk_test_"
 	liveKeyPrefix = "sk_live_"
 	keyRandBytes  = 32
-	keyRandLen    = (keyRandBytes*8 + 4) / 5 // base32 characters
-	keyLookupLen  = 16                       // 80 bits: unique in practice, retried if not
+	keyLookupLen  = 16 // 80 bits: unique in practice, retried if not
 )
 
 // Key describes an API key without its secret.
@@ -167,7 +166,7 @@ func parseKey(secret string) (random string, livemode bool, ok bool) {
 	default:
 		return "", false, false
 	}
-	if len(random) != keyRandLen || strings.Trim(random, "0123456789abcdefghjkmnpqrstvwxyz") != "" {
+	if !scanpay.IsToken(random, keyRandBytes) {
 		return "", false, false
 	}
 	return random, livemode, true
