@@ -17,32 +17,54 @@ import (
 // an internal network. The error wrapping it names the address.
 var ErrForbiddenAddress = errors.New("webhooks: refusing private, loopback or reserved address")
 
+// The ranges below follow IANA's IPv4 and IPv6 Special-Purpose Address
+// Registries (https://www.iana.org/assignments/iana-ipv4-special-registry,
+// .../iana-ipv6-special-registry, as of 2025): every block whose "Globally
+// Reachable" is False or N/A is refused, and so are the blocks that are
+// reachable but name a shared service rather than a merchant's server
+// (anycast relays, AS112 sinks, IETF protocol assignments as a whole),
+// together with multicast from the multicast registries. A webhook has no
+// business at any of them.
+
 // forbiddenV4 lists every IPv4 range that is not the public internet, or
 // that reaches something other than the merchant's server.
 var forbiddenV4 = []netip.Prefix{
-	netip.MustParsePrefix("0.0.0.0/8"),      // "this network", with the unspecified 0.0.0.0
-	netip.MustParsePrefix("10.0.0.0/8"),     // private
-	netip.MustParsePrefix("100.64.0.0/10"),  // carrier-grade NAT, shared inside a provider
-	netip.MustParsePrefix("127.0.0.0/8"),    // loopback
-	netip.MustParsePrefix("169.254.0.0/16"), // link-local, with cloud metadata at 169.254.169.254
-	netip.MustParsePrefix("172.16.0.0/12"),  // private
-	netip.MustParsePrefix("192.0.0.0/24"),   // IETF protocol assignments
-	netip.MustParsePrefix("192.168.0.0/16"), // private
-	netip.MustParsePrefix("198.18.0.0/15"),  // benchmarking, used for internal test networks
-	netip.MustParsePrefix("224.0.0.0/4"),    // multicast
-	netip.MustParsePrefix("240.0.0.0/4"),    // reserved, with the broadcast 255.255.255.255
+	netip.MustParsePrefix("0.0.0.0/8"),       // "this network", with the unspecified 0.0.0.0 (RFC 791)
+	netip.MustParsePrefix("10.0.0.0/8"),      // private (RFC 1918)
+	netip.MustParsePrefix("100.64.0.0/10"),   // carrier-grade NAT, shared inside a provider (RFC 6598)
+	netip.MustParsePrefix("127.0.0.0/8"),     // loopback (RFC 1122)
+	netip.MustParsePrefix("169.254.0.0/16"),  // link-local, with cloud metadata at 169.254.169.254 (RFC 3927)
+	netip.MustParsePrefix("172.16.0.0/12"),   // private (RFC 1918)
+	netip.MustParsePrefix("192.0.0.0/24"),    // IETF protocol assignments, DS-Lite, NAT64 discovery (RFC 6890)
+	netip.MustParsePrefix("192.0.2.0/24"),    // documentation, TEST-NET-1 (RFC 5737)
+	netip.MustParsePrefix("192.31.196.0/24"), // AS112 DNS sink (RFC 7535)
+	netip.MustParsePrefix("192.52.193.0/24"), // AMT relay anycast (RFC 7450)
+	netip.MustParsePrefix("192.88.99.0/24"),  // 6to4 relay anycast, deprecated (RFC 7526)
+	netip.MustParsePrefix("192.168.0.0/16"),  // private (RFC 1918)
+	netip.MustParsePrefix("192.175.48.0/24"), // AS112 direct delegation (RFC 7534)
+	netip.MustParsePrefix("198.18.0.0/15"),   // benchmarking, used for internal test networks (RFC 2544)
+	netip.MustParsePrefix("198.51.100.0/24"), // documentation, TEST-NET-2 (RFC 5737)
+	netip.MustParsePrefix("203.0.113.0/24"),  // documentation, TEST-NET-3 (RFC 5737)
+	netip.MustParsePrefix("224.0.0.0/4"),     // multicast (RFC 5771)
+	netip.MustParsePrefix("240.0.0.0/4"),     // reserved, with the broadcast 255.255.255.255 (RFC 1112, RFC 919)
 }
 
 // forbiddenV6 is the IPv6 counterpart of forbiddenV4, minus the ranges that
 // carry an IPv4 address (v4Embeddings), which are judged by that address.
 var forbiddenV6 = []netip.Prefix{
-	netip.MustParsePrefix("::/128"),         // unspecified
-	netip.MustParsePrefix("::1/128"),        // loopback
-	netip.MustParsePrefix("64:ff9b:1::/48"), // local-use NAT64 (RFC 8215): translates into the operator's own network
-	netip.MustParsePrefix("fc00::/7"),       // unique local, the IPv6 private range
-	netip.MustParsePrefix("fe80::/10"),      // link-local
-	netip.MustParsePrefix("fec0::/10"),      // site-local: deprecated, yet still routed inside old networks
-	netip.MustParsePrefix("ff00::/8"),       // multicast
+	netip.MustParsePrefix("::/128"),            // unspecified (RFC 4291)
+	netip.MustParsePrefix("::1/128"),           // loopback (RFC 4291)
+	netip.MustParsePrefix("64:ff9b:1::/48"),    // local-use NAT64: translates into the operator's own network (RFC 8215)
+	netip.MustParsePrefix("100::/63"),          // discard-only (RFC 6666) and the dummy prefix (RFC 9780)
+	netip.MustParsePrefix("2001::/23"),         // IETF protocol assignments: Teredo 2001::/32, benchmarking, ORCHID, anycast services (RFC 2928)
+	netip.MustParsePrefix("2001:db8::/32"),     // documentation (RFC 3849)
+	netip.MustParsePrefix("2620:4f:8000::/48"), // AS112 direct delegation (RFC 7534)
+	netip.MustParsePrefix("3fff::/20"),         // documentation (RFC 9637)
+	netip.MustParsePrefix("5f00::/16"),         // segment routing SIDs (RFC 9602)
+	netip.MustParsePrefix("fc00::/7"),          // unique local, the IPv6 private range (RFC 4193)
+	netip.MustParsePrefix("fe80::/10"),         // link-local (RFC 4291)
+	netip.MustParsePrefix("fec0::/10"),         // site-local: deprecated, yet still routed inside old networks (RFC 3879)
+	netip.MustParsePrefix("ff00::/8"),          // multicast (RFC 4291)
 }
 
 // v4Embeddings are IPv6 ranges whose packets are delivered to the IPv4
@@ -52,9 +74,10 @@ var v4Embeddings = []struct {
 	prefix netip.Prefix
 	offset int
 }{
-	{netip.MustParsePrefix("::/96"), 12},        // IPv4-compatible (deprecated by RFC 4291)
-	{netip.MustParsePrefix("64:ff9b::/96"), 12}, // NAT64 well-known prefix (RFC 6052)
-	{netip.MustParsePrefix("2002::/16"), 2},     // 6to4 (RFC 3056)
+	{netip.MustParsePrefix("::/96"), 12},           // IPv4-compatible (deprecated by RFC 4291)
+	{netip.MustParsePrefix("::ffff:0:0:0/96"), 12}, // IPv4-translated (SIIT, RFC 2765)
+	{netip.MustParsePrefix("64:ff9b::/96"), 12},    // NAT64 well-known prefix (RFC 6052)
+	{netip.MustParsePrefix("2002::/16"), 2},        // 6to4 (RFC 3056)
 }
 
 // ForbiddenAddr reports whether a webhook must not be delivered to addr:

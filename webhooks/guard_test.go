@@ -59,6 +59,24 @@ func TestForbiddenAddr(t *testing.T) {
 		{"64:ff9b:1::808:808", true},
 		{"2002:7f00:1::1", true},
 		{"2002:a9fe:a9fe::1", true},
+		// The rest of IANA's special-purpose registries.
+		{"192.0.2.10", true},
+		{"198.51.100.7", true},
+		{"203.0.113.200", true},
+		{"192.88.99.1", true},
+		{"192.31.196.1", true},
+		{"192.175.48.6", true},
+		{"2001:db8::1", true},
+		{"3fff::1", true},
+		{"::ffff:0:10.0.0.5", true},
+		{"::ffff:0:127.0.0.1", true},
+		{"2001:0:4136:e378:8000:63bf:3fff:fdd2", true}, // Teredo wrapping 192.0.2.45
+		{"2001:0:4136:e378:8000:63bf:f5ff:fffe", true}, // Teredo wrapping 10.0.0.1
+		{"2001:2::1", true},
+		{"100::1", true},
+		{"100:0:0:1::1", true},
+		{"5f00::1", true},
+		{"2620:4f:8000::1", true},
 
 		{"8.8.8.8", false},
 		{"1.1.1.1", false},
@@ -71,6 +89,10 @@ func TestForbiddenAddr(t *testing.T) {
 		{"198.20.0.1", false},
 		{"192.0.1.1", false},
 		{"223.255.255.255", false},
+		{"::ffff:0:8.8.8.8", false},
+		{"2001:4860:4860::8888", false},
+		{"192.0.3.1", false},
+		{"203.0.114.1", false},
 	}
 	for _, tt := range tests {
 		if got := ForbiddenAddr(netip.MustParseAddr(tt.addr)); got != tt.forbidden {
@@ -220,7 +242,7 @@ func TestClientChecksAtDialTime(t *testing.T) {
 	dns := startDNS(t)
 	url := "http://rebind.test:" + port(t, srv) + "/"
 
-	dns.set("rebind.test.", "203.0.113.7")
+	dns.set("rebind.test.", "93.184.216.7")
 	guard := &Guard{resolver: dns.resolver()}
 	if err := guard.ValidateURL(context.Background(), url, false); err != nil {
 		t.Fatalf("ValidateURL while public = %v, want nil", err)
@@ -262,9 +284,9 @@ func TestClientSettings(t *testing.T) {
 
 func TestValidateURL(t *testing.T) {
 	dns := startDNS(t)
-	dns.set("hooks.example.test.", "203.0.113.10", "2001:db8::10")
+	dns.set("hooks.example.test.", "93.184.216.10", "2606:2800:220:1::10")
 	dns.set("v6only.example.test.", "2606:4700:4700::1111")
-	dns.set("mixed.example.test.", "10.0.0.1", "203.0.113.10")
+	dns.set("mixed.example.test.", "10.0.0.1", "93.184.216.10")
 	dns.set("internal.example.test.", "10.1.2.3", "fd00::1")
 	dns.set("loopback.example.test.", "127.0.0.1")
 
