@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/http"
 	"testing"
+
+	"github.com/scanpay/scanpay/storage/storagetest"
 )
 
 func BenchmarkCreateOrder(b *testing.B) {
@@ -61,27 +63,27 @@ func BenchmarkPay(b *testing.B) {
 	e := newEnv(b)
 	_, key := e.merchant("Blue Bottle")
 	_, token := e.payer("13800138000", 4_000_000)
-	counter := countStatements(b, e.db)
+	counter := storagetest.CountStatements(b, e.db)
 	var ids []string
 	var stmts, txStmts int64
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
 		if i == len(ids) {
 			b.StopTimer()
-			stmts += counter.outside.Load()
-			txStmts += counter.inTx.Load()
+			stmts += counter.Outside.Load()
+			txStmts += counter.InTx.Load()
 			for range 200 {
 				ids = append(ids, e.createOrder(key, `{"amount":1,"currency":"CNY"}`)["id"].(string))
 			}
-			counter.reset()
+			counter.Reset()
 			b.StartTimer()
 		}
 		if r := e.do(request{method: "POST", path: "/wallet/v1/payments", key: token, body: payBody(ids[i])}); r.Code != http.StatusCreated {
 			b.Fatalf("%d %s", r.Code, r.Body.String())
 		}
 	}
-	stmts += counter.outside.Load()
-	txStmts += counter.inTx.Load()
+	stmts += counter.Outside.Load()
+	txStmts += counter.InTx.Load()
 	b.ReportMetric(float64(txStmts)/float64(b.N), "tx-stmts/op")
 	b.ReportMetric(float64(stmts)/float64(b.N), "other-stmts/op")
 }

@@ -4,10 +4,10 @@ import "github.com/scanpay/scanpay"
 
 // Errors the wallet returns. None carries a PIN, a hash or a token.
 var (
-	// ErrInvalidCredentials is a sign-in with an unknown phone or a wrong
-	// PIN; the two are indistinguishable on purpose.
+	// ErrInvalidCredentials is a sign-in with an unknown phone, a wrong PIN
+	// or a locked PIN; the three are indistinguishable on purpose.
 	ErrInvalidCredentials = &scanpay.Error{Kind: scanpay.KindUnauthenticated, Code: "invalid_credentials",
-		Message: "the phone number or PIN is incorrect"}
+		Message: "the phone number or PIN is incorrect (after too many wrong PINs in a row, signing in is refused for a while)"}
 	// ErrInvalidSession is any session token Authenticate refuses.
 	ErrInvalidSession = &scanpay.Error{Kind: scanpay.KindUnauthenticated, Code: "invalid_session",
 		Message: "the session is invalid or has expired; sign in again"}

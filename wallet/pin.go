@@ -53,7 +53,7 @@ func (s *Service) hashPIN(pin string) ([]byte, error) {
 // another set meanwhile. It returns ErrIncorrectPIN or ErrPINLocked.
 func (s *Service) verifyPIN(ctx context.Context, w walletRow, pin string) error {
 	now := s.now()
-	if w.PINLockedUntil != nil && w.PINLockedUntil.After(now) {
+	if w.locked(now) {
 		return lockedError(*w.PINLockedUntil)
 	}
 	err := bcrypt.CompareHashAndPassword([]byte(w.PINHash), []byte(pin))
@@ -63,22 +63,25 @@ func (s *Service) verifyPIN(ctx context.Context, w walletRow, pin string) error 
 	if !errors.Is(err, bcrypt.ErrMismatchedHashAndPassword) {
 		return err
 	}
-	return s.countWrongPIN(ctx, w.ID, now)
+	return s.countWrongPIN(ctx, "id = ?", w.ID, now)
 }
 
 // countWrongPIN adds one wrong PIN in a single statement, setting the lock
 // when this one reaches the limit. The counter starts again only after a
 // right PIN, so once a lockout ends every further wrong PIN locks again
-// at once: a guesser gets one try per lockout, not five.
-func (s *Service) countWrongPIN(ctx context.Context, walletID string, now time.Time) error {
+// at once: a guesser gets one try per lockout, not five. It counts for the
+// wallet where selects (by id, or by phone when signing in), and returns
+// ErrIncorrectPIN with the tries left, or ErrPINLocked; a wallet that is
+// locked or that does not exist is left alone and gives ErrPINLocked.
+func (s *Service) countWrongPIN(ctx context.Context, where string, arg any, now time.Time) error {
 	until := now.Add(s.cfg.PINLockout)
 	var attempts []int
 	err := s.db.WithContext(ctx).Raw(`UPDATE wallets
 		SET failed_pin_attempts = failed_pin_attempts + 1,
 			pin_locked_until = CASE WHEN failed_pin_attempts + 1 >= ? THEN ? ELSE pin_locked_until END
-		WHERE id = ? AND (pin_locked_until IS NULL OR pin_locked_until <= ?)
+		WHERE `+where+` AND (pin_locked_until IS NULL OR pin_locked_until <= ?)
 		RETURNING failed_pin_attempts`,
-		s.cfg.MaxPINAttempts, until, walletID, now).Scan(&attempts).Error
+		s.cfg.MaxPINAttempts, until, arg, now).Scan(&attempts).Error
 	switch {
 	case err != nil:
 		return err
@@ -107,4 +110,9 @@ func (s *Service) resetPINAttempts(ctx context.Context, walletID string, now tim
 
 func lockedError(until time.Time) error {
 	return ErrPINLocked.WithMessage("too many incorrect PINs; try again after %s", until.UTC().Format(time.RFC3339))
+}
+
+// locked reports whether the wallet's PIN is locked at now.
+func (w walletRow) locked(now time.Time) bool {
+	return w.PINLockedUntil != nil && w.PINLockedUntil.After(now)
 }

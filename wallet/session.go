@@ -17,10 +17,12 @@ type Session struct {
 }
 
 // CreateSession signs a payer in with phone and PIN and returns a session
-// token. An unknown phone and a wrong PIN both give ErrInvalidCredentials,
-// after the same bcrypt work, so the answer does not tell which phones are
-// registered; a wrong PIN counts toward the lockout, and a locked PIN
-// gives ErrPINLocked.
+// token. Every refusal (an unknown phone, a wrong PIN, a PIN locked after
+// too many wrong ones) is ErrInvalidCredentials, after the same work: one
+// read, one bcrypt comparison and one counting update, which matches no
+// row for an unknown phone or a locked wallet. So neither the answer nor
+// its timing tells which phones are registered or locked. A wrong PIN
+// counts toward the lockout.
 func (s *Service) CreateSession(ctx context.Context, phone, pin string) (string, error) {
 	phone, err := normalizePhone(phone)
 	if err != nil {
@@ -33,17 +35,24 @@ func (s *Service) CreateSession(ctx context.Context, phone, pin string) (string,
 	if err := s.db.WithContext(ctx).Where("phone = ?", phone).Limit(1).Find(&rows).Error; err != nil {
 		return "", err
 	}
-	if len(rows) == 0 {
-		bcrypt.CompareHashAndPassword(s.dummyHash, []byte(pin))
-		return "", ErrInvalidCredentials
+	now := s.now()
+	hash := s.dummyHash
+	if len(rows) == 1 {
+		hash = []byte(rows[0].PINHash)
 	}
-	if err := s.verifyPIN(ctx, rows[0], pin); err != nil {
-		if errors.Is(err, ErrIncorrectPIN) {
-			return "", ErrInvalidCredentials
+	right := bcrypt.CompareHashAndPassword(hash, []byte(pin)) == nil
+	if len(rows) == 1 && right && !rows[0].locked(now) {
+		switch err := s.resetPINAttempts(ctx, rows[0].ID, now); {
+		case err == nil:
+			return s.issue(rows[0], now)
+		case !errors.Is(err, ErrPINLocked):
+			return "", err
 		}
+	}
+	if err := s.countWrongPIN(ctx, "phone = ?", phone, now); err != nil && !isPINError(err) {
 		return "", err
 	}
-	return s.issue(rows[0], s.now())
+	return "", ErrInvalidCredentials
 }
 
 // sessionClaims is what a session token says: the standard claims, with
@@ -57,9 +66,10 @@ type sessionClaims struct {
 // Authenticate returns the session a token carries, from the token alone:
 // it is on every wallet request, and the calls that act on the wallet read
 // it anyway. Every way a token can be wrong (another algorithm, another
-// key, expired or without expiry, another issuer or audience, no subject)
-// gives ErrInvalidSession and nothing more, so a client learns nothing
-// about why. iat is not checked against the clock: gateway processes'
+// key, expired or without expiry, another issuer or audience, no subject,
+// no issue time, or a life longer than SessionTTL, which no token we issue
+// has) gives ErrInvalidSession and nothing more, so a client learns
+// nothing about why. iat is not checked against the clock: gateway processes'
 // clocks differ a little, a token from one could look issued in the future
 // to another, and exp bounds a token's life anyway.
 func (s *Service) Authenticate(token string) (Session, error) {
@@ -70,7 +80,8 @@ func (s *Service) Authenticate(token string) (Session, error) {
 		jwt.WithIssuer(s.cfg.Issuer),
 		jwt.WithAudience(s.cfg.Audience),
 		jwt.WithTimeFunc(s.now))
-	if err != nil || claims.Subject == "" {
+	if err != nil || claims.Subject == "" || claims.IssuedAt == nil ||
+		claims.ExpiresAt.Sub(claims.IssuedAt.Time) > s.cfg.SessionTTL {
 		return Session{}, ErrInvalidSession
 	}
 	return Session{WalletID: claims.Subject, Livemode: claims.Livemode}, nil
@@ -87,4 +98,10 @@ func (s *Service) issue(w walletRow, now time.Time) (string, error) {
 		ID:        scanpay.RandomToken(16),
 	}, Livemode: w.Livemode}
 	return jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(s.cfg.SessionKey)
+}
+
+// isPINError reports whether err is one of the PIN verdicts, as opposed to
+// a failure to reach the database.
+func isPINError(err error) bool {
+	return errors.Is(err, ErrIncorrectPIN) || errors.Is(err, ErrPINLocked)
 }

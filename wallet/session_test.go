@@ -11,6 +11,7 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/scanpay/scanpay"
+	"github.com/scanpay/scanpay/storage/storagetest"
 	"github.com/scanpay/scanpay/wallet"
 )
 
@@ -120,6 +121,15 @@ func TestAuthenticateRefusesForgedAndStaleTokens(t *testing.T) {
 		}))},
 		{"no audience", sign(jwt.SigningMethodHS256, testKey, claims(func(c *jwt.RegisteredClaims) { c.Audience = nil }))},
 		{"no subject", sign(jwt.SigningMethodHS256, testKey, claims(func(c *jwt.RegisteredClaims) { c.Subject = "" }))},
+		{"no issue time", sign(jwt.SigningMethodHS256, testKey, claims(func(c *jwt.RegisteredClaims) { c.IssuedAt = nil }))},
+		// Correctly signed, unexpired, but living longer than any session
+		// we issue: a key leaked once must not mint year-long tokens.
+		{"longer than a session", sign(jwt.SigningMethodHS256, testKey, claims(func(c *jwt.RegisteredClaims) {
+			c.ExpiresAt = jwt.NewNumericDate(now.Add(wallet.DefaultSessionTTL + time.Second))
+		}))},
+		{"issued in the past for a year", sign(jwt.SigningMethodHS256, testKey, claims(func(c *jwt.RegisteredClaims) {
+			c.IssuedAt = jwt.NewNumericDate(now.Add(-365 * 24 * time.Hour))
+		}))},
 		{"garbage", "not.a.token"},
 		{"empty", ""},
 	} {
@@ -154,8 +164,10 @@ func TestWrongPINsLockThePIN(t *testing.T) {
 	// While locked the right PIN fails too, on every path that takes one.
 	_, err = e.wallet.Authorize(e.ctx, a.ID, 1, testPIN)
 	wantCode(t, err, "pin_locked", "")
+	// Signing in says no more than for an unknown phone (see
+	// TestSignInDoesNotTellLockedOrUnknownPhones).
 	_, err = e.wallet.CreateSession(e.ctx, testPhone, testPIN)
-	wantCode(t, err, "pin_locked", "")
+	wantCode(t, err, "invalid_credentials", "")
 	_, err = e.wallet.Unfreeze(e.ctx, a.ID, testPIN)
 	wantCode(t, err, "pin_locked", "")
 	// A payment small enough to need no PIN is not a PIN check.
@@ -226,4 +238,60 @@ func TestConcurrentWrongPINsAreCountedExactly(t *testing.T) {
 	}
 	_, err := e.wallet.Authorize(e.ctx, a.ID, 1, testPIN)
 	wantCode(t, err, "pin_locked", "")
+}
+
+// TestSignInDoesNotTellLockedOrUnknownPhones locks one wallet by signing
+// in with wrong PINs, then signs in as a stranger would probe: the locked
+// phone with the right and a wrong PIN, an unregistered phone, and a
+// registered unlocked phone with a wrong PIN. All four get the same error
+// after the same database work, so neither the answer nor its timing tells
+// a registered phone from another.
+func TestSignInDoesNotTellLockedOrUnknownPhones(t *testing.T) {
+	e := newEnv(t)
+	locked := e.open(testPhone)
+	other := e.open("+86 139 0013 9000")
+	for range wallet.DefaultMaxPINAttempts {
+		_, err := e.wallet.CreateSession(e.ctx, testPhone, wrongPIN)
+		wantCode(t, err, "invalid_credentials", "")
+	}
+	if n := e.failedAttempts(locked.ID); n != wallet.DefaultMaxPINAttempts {
+		t.Fatalf("%d failed attempts, want %d", n, wallet.DefaultMaxPINAttempts)
+	}
+	statements := storagetest.CountStatements(t, e.db)
+	var first *scanpay.Error
+	var firstCount int64
+	for _, probe := range []struct{ name, phone, pin string }{
+		{"locked, right PIN", testPhone, testPIN},
+		{"locked, wrong PIN", testPhone, wrongPIN},
+		{"unregistered", "+86 137 0013 7000", testPIN},
+		{"registered, wrong PIN", "+86 139 0013 9000", wrongPIN},
+	} {
+		statements.Reset()
+		token, err := e.wallet.CreateSession(e.ctx, probe.phone, probe.pin)
+		got, ok := scanpay.ErrorOf(err)
+		if !ok || token != "" {
+			t.Fatalf("%s: %q, %v", probe.name, token, err)
+		}
+		if first == nil {
+			first, firstCount = got, statements.Total()
+			continue
+		}
+		if *got != *first {
+			t.Errorf("%s answers %#v, unlike %#v", probe.name, got, first)
+		}
+		if n := statements.Total(); n != firstCount {
+			t.Errorf("%s costs %d statements, unlike %d", probe.name, n, firstCount)
+		}
+	}
+	if first.Kind != scanpay.KindUnauthenticated || firstCount != 2 {
+		t.Fatalf("sign-in refusals are %s after %d statements, want a 401 after 2", first.Kind, firstCount)
+	}
+	if n := e.failedAttempts(other.ID); n != 1 {
+		t.Fatalf("the unlocked wallet counts %d wrong PINs, want 1", n)
+	}
+	// The lock still ends, and the right PIN then signs in.
+	e.clock.Advance(wallet.DefaultPINLockout)
+	if _, err := e.wallet.CreateSession(e.ctx, testPhone, testPIN); err != nil {
+		t.Fatalf("after the lockout: %v", err)
+	}
 }
