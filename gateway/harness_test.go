@@ -96,6 +96,7 @@ type request struct {
 	key     string
 	body    string
 	headers map[string]string
+	remote  string // the client's address; httptest's default when empty
 }
 
 type response struct {
@@ -117,6 +118,9 @@ func (e *env) do(r request) response {
 	}
 	for k, v := range r.headers {
 		req.Header.Set(k, v)
+	}
+	if r.remote != "" {
+		req.RemoteAddr = r.remote
 	}
 	rec := httptest.NewRecorder()
 	e.server.ServeHTTP(rec, req)

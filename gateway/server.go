@@ -31,6 +31,13 @@ type Config struct {
 	// SecretKey (32 bytes, derived from the master key) seals the stored
 	// answers that hold secrets and keys the fingerprints of requests.
 	SecretKey []byte
+	// TrustedProxies are the addresses or CIDR ranges of the proxies whose
+	// X-Forwarded-For names the client; none by default, so the client is
+	// the connection's peer and cannot claim another address.
+	TrustedProxies []string
+	// SignInLimit is how many failed wallet sign-ins and sign-ups one
+	// client address may make in 10 minutes (DefaultSignInLimit when zero).
+	SignInLimit int
 }
 
 // Deps are the services the gateway calls; main builds them.
@@ -81,6 +88,9 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	if cfg.BodyLimit == 0 {
 		cfg.BodyLimit = 1 << 20
 	}
+	if cfg.SignInLimit == 0 {
+		cfg.SignInLimit = DefaultSignInLimit
+	}
 	if len(cfg.SecretKey) != seal.KeyLen {
 		return nil, fmt.Errorf("gateway: secret key is %d bytes, want %d", len(cfg.SecretKey), seal.KeyLen)
 	}
@@ -101,6 +111,9 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		box: box, fingerprintKey: fingerprintKey}
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
+	if err := r.SetTrustedProxies(cfg.TrustedProxies); err != nil {
+		return nil, fmt.Errorf("gateway: trusted proxies: %w", err)
+	}
 	r.Use(withRequestID, s.logRequests, s.recoverPanics, s.limitBody, s.checkInput)
 	r.NoRoute(func(c *gin.Context) { s.fail(c, errNoRoute) })
 

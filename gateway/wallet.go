@@ -19,10 +19,12 @@ func (s *Server) walletRoutes(r *gin.Engine) {
 	// Signing up is retry-safe too. The body holds the phone and PIN, so
 	// only someone who already knows both can replay the answer, which is
 	// stored sealed: it holds a session token.
-	g.POST("/accounts", scoped("wallet-signup"), s.idempotent(http.StatusCreated, true), s.createWallet)
+	// Both count their failures per client address, in one budget, so that
+	// no stranger can sweep phone numbers through either.
+	g.POST("/accounts", s.limitFailures("wallet-auth"), scoped("wallet-signup"), s.idempotent(http.StatusCreated, true), s.createWallet)
 	// Signing in and scanning have no effect to repeat: each call simply
 	// answers again.
-	g.POST("/sessions", s.createWalletSession)
+	g.POST("/sessions", s.limitFailures("wallet-auth"), s.createWalletSession)
 
 	a := g.Group("", s.authWallet)
 	a.GET("/account", s.getWallet)

@@ -1,8 +1,14 @@
 package gateway_test
 
 import (
+	"context"
+	"fmt"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/scanpay/scanpay/gateway"
 )
 
 func TestWalletRoutes(t *testing.T) {
@@ -87,4 +93,40 @@ func TestWalletRoutes(t *testing.T) {
 		t.Fatalf("account %v", a)
 	}
 	e.verifyLedger()
+}
+
+// TestFailedSignInsAreLimitedPerAddress: one address that keeps failing to
+// sign in or sign up is refused for the rest of the window, whatever
+// X-Forwarded-For it claims; other addresses are not.
+func TestFailedSignInsAreLimitedPerAddress(t *testing.T) {
+	e := newEnv(t)
+	e.payer("13800138000", 0)
+	stranger, neighbour := "10.1.2.3:5555", "10.9.9.9:5555"
+	for i := range gateway.DefaultSignInLimit {
+		path, body := "/wallet/v1/sessions", fmt.Sprintf(`{"phone":"1390013%04d","pin":"135790"}`, i)
+		if i%2 == 1 { // an existing phone: sign-up probes count too
+			path, body = "/wallet/v1/accounts", `{"phone":"13800138000","pin":"135790"}`
+		}
+		r := e.do(request{method: "POST", path: path, body: body, remote: stranger,
+			headers: map[string]string{"X-Forwarded-For": fmt.Sprintf("172.16.0.%d", i)}})
+		if r.Code != 401 && r.Code != 409 {
+			t.Fatalf("attempt %d: %d %s", i, r.Code, r.Body.String())
+		}
+	}
+	refused := e.do(request{method: "POST", path: "/wallet/v1/sessions", body: `{"phone":"13800138000","pin":"135790"}`, remote: stranger})
+	refused.expectError(t, 429, "rate_limit_error", "rate_limited", "")
+	if s, err := strconv.Atoi(refused.Header().Get("Retry-After")); err != nil || s < 1 || s > 600 {
+		t.Fatalf("Retry-After %q", refused.Header().Get("Retry-After"))
+	}
+	if r := e.do(request{method: "POST", path: "/wallet/v1/sessions", body: `{"phone":"13800138000","pin":"135790"}`, remote: neighbour}); r.Code != 201 {
+		t.Fatalf("another address: %d %s", r.Code, r.Body.String())
+	}
+	e.clock.Advance(10 * time.Minute)
+	if r := e.do(request{method: "POST", path: "/wallet/v1/sessions", body: `{"phone":"13800138000","pin":"135790"}`, remote: stranger}); r.Code != 201 {
+		t.Fatalf("after the window: %d %s", r.Code, r.Body.String())
+	}
+	pruned, err := gateway.PruneRateLimits(context.Background(), e.db, e.clock.Now())
+	if err != nil || pruned != 1 {
+		t.Fatalf("pruned %d, %v; want the stranger's ended window", pruned, err)
+	}
 }

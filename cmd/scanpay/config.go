@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/scanpay/scanpay/checkout"
+	"github.com/scanpay/scanpay/gateway"
 )
 
 // Config is everything the gateway can be told, from flags and SCANPAY_*
@@ -27,6 +28,8 @@ type Config struct {
 	MaxOrderAmount      int64
 	SecretKey           string
 	SecretKeyFile       string
+	TrustedProxies      string
+	SignInLimit         int64
 }
 
 // errUsage means the flags were wrong; the flag package already said how.
@@ -85,6 +88,10 @@ func (c *Config) serveFlags(fs *flag.FlagSet) {
 	c.SecretKey = os.Getenv("SCANPAY_SECRET_KEY")
 	fs.StringVar(&c.SecretKeyFile, "secret-key-file", env("SCANPAY_SECRET_KEY_FILE", "scanpay.key"),
 		"file holding the master key, created on first use when SCANPAY_SECRET_KEY is not set (SCANPAY_SECRET_KEY_FILE)")
+	fs.StringVar(&c.TrustedProxies, "trusted-proxies", env("SCANPAY_TRUSTED_PROXIES", ""),
+		"comma-separated addresses or CIDRs of proxies whose X-Forwarded-For names the client; none by default (SCANPAY_TRUSTED_PROXIES)")
+	fs.Int64Var(&c.SignInLimit, "sign-in-limit", envInt("SCANPAY_SIGN_IN_LIMIT", gateway.DefaultSignInLimit),
+		"failed wallet sign-ins and sign-ups allowed per client address in 10 minutes (SCANPAY_SIGN_IN_LIMIT)")
 	fs.Int64Var(&c.MaxOrderAmount, "max-order-amount", envInt("SCANPAY_MAX_ORDER_AMOUNT", checkout.DefaultMaxAmount),
 		"largest order amount accepted, in minor units (SCANPAY_MAX_ORDER_AMOUNT)")
 }
@@ -130,4 +137,15 @@ func (c *Config) logger(w io.Writer) (*slog.Logger, error) {
 		return slog.New(slog.NewJSONHandler(w, opts)), nil
 	}
 	return nil, fmt.Errorf("log format %q: use text or json", c.LogFormat)
+}
+
+// trustedProxies splits the --trusted-proxies list.
+func (c *Config) trustedProxies() []string {
+	var out []string
+	for _, p := range strings.Split(c.TrustedProxies, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
 }

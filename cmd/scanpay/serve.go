@@ -67,7 +67,10 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	orders.OnEvents(dispatcher.Wake)
-	gw, err := gateway.New(gateway.Config{BaseURL: baseURL, SecretKey: deriveKey(master, "gateway")}, gateway.Deps{
+	gw, err := gateway.New(gateway.Config{
+		BaseURL: baseURL, SecretKey: deriveKey(master, "gateway"),
+		TrustedProxies: cfg.trustedProxies(), SignInLimit: int(cfg.SignInLimit),
+	}, gateway.Deps{
 		DB:        db,
 		Log:       log,
 		Now:       scanpay.Now,
@@ -98,6 +101,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 				log.Error("prune idempotency keys", "err", err)
 			} else if n > 0 {
 				log.Info("pruned idempotency keys", "count", n)
+			}
+			if _, err := gateway.PruneRateLimits(jobs, db, scanpay.Now()); err != nil {
+				log.Error("prune rate limits", "err", err)
 			}
 		})
 	})
