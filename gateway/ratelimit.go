@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"net/http"
 	"strconv"
 	"time"
 
@@ -31,8 +32,9 @@ ON CONFLICT (bucket) DO UPDATE SET
 	window_start = CASE WHEN rate_limits.window_start <= ? THEN excluded.window_start ELSE rate_limits.window_start END`
 
 // limitFailures refuses routes to a client address that has failed on it
-// limit times within the window, and counts each failure (any 4xx but the
-// refusal itself). Only failures count: a till or a test opening many
+// limit times within the window, and counts each failure: a refused
+// credential (401) or a registered phone (409), the answers a sweep learns
+// from. Only failures count: a till or a test opening many
 // wallets from one address is not slowed, a stranger guessing PINs or
 // probing which phones are registered is. The address is the connection's,
 // or the one a trusted proxy reports (Config.TrustedProxies).
@@ -58,7 +60,7 @@ func (s *Server) limitFailures(name string) gin.HandlerFunc {
 			return
 		}
 		c.Next()
-		if st := c.Writer.Status(); st >= 400 && st < 500 {
+		if st := c.Writer.Status(); st == http.StatusUnauthorized || st == http.StatusConflict {
 			err := s.db.WithContext(context.WithoutCancel(c.Request.Context())).
 				Exec(hitSQL, bucket, now, now.Add(-signInWindow), now.Add(-signInWindow)).Error
 			if err != nil {
