@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/scanpay/scanpay/storage/storagetest"
 )
 
 func TestMerchantAuthentication(t *testing.T) {
@@ -63,7 +65,7 @@ func TestKeyIsStoredOnlyAsHash(t *testing.T) {
 	e := newEnv(t)
 	_, key := e.merchant("Coffee")
 	var stored []string
-	e.db.Raw(`SELECT lookup || ' ' || hash || ' ' || last4 FROM api_keys`).Scan(&stored)
+	storagetest.Scan(t, e.db, &stored, `SELECT lookup || ' ' || hash || ' ' || last4 FROM api_keys`)
 	if len(stored) != 1 {
 		t.Fatalf("%d keys stored", len(stored))
 	}

@@ -204,7 +204,7 @@ func (e *env) payer(phone string, amount int64) (string, string) {
 func (e *env) balance(walletID string) int64 {
 	e.t.Helper()
 	var b int64
-	e.db.Raw(`SELECT COALESCE(SUM(balance), 0) FROM ledger_accounts WHERE owner = ? AND currency = 'CNY'`, walletID).Scan(&b)
+	storagetest.Scan(e.t, e.db, &b, `SELECT COALESCE(SUM(balance), 0) FROM ledger_accounts WHERE owner = ? AND currency = 'CNY'`, walletID)
 	return b
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/scanpay/scanpay/checkout"
 	"github.com/scanpay/scanpay/checkout/qr"
 	"github.com/scanpay/scanpay/checkout/qr/qrtest"
+	"github.com/scanpay/scanpay/storage/storagetest"
 )
 
 // createOrder posts body and returns the order, failing on anything but 201.
@@ -68,7 +69,7 @@ func TestAmountsAreExactIntegers(t *testing.T) {
 		t.Fatalf("%d %s", r.Code, r.Body.String())
 	}
 	var stored int64
-	e.db.Raw(`SELECT amount FROM orders`).Scan(&stored)
+	storagetest.Scan(t, e.db, &stored, `SELECT amount FROM orders`)
 	if fmt.Sprint(stored) != big {
 		t.Fatalf("stored %d", stored)
 	}
@@ -216,7 +217,7 @@ func TestCancelOrder(t *testing.T) {
 func (e *env) countEvents(typ, orderID string) int64 {
 	e.t.Helper()
 	var n int64
-	e.db.Raw(`SELECT COUNT(*) FROM events WHERE type = ? AND order_id = ?`, typ, orderID).Scan(&n)
+	storagetest.Scan(e.t, e.db, &n, `SELECT COUNT(*) FROM events WHERE type = ? AND order_id = ?`, typ, orderID)
 	return n
 }
 
@@ -249,12 +250,12 @@ func TestExpiryCannotBeDodged(t *testing.T) {
 		}
 	}
 	var status string
-	e.db.Raw(`SELECT status FROM orders WHERE id = ?`, id).Scan(&status)
+	storagetest.Scan(t, e.db, &status, `SELECT status FROM orders WHERE id = ?`, id)
 	if status != "expired" || e.countEvents("order.expired", id) != 1 {
 		t.Fatalf("stored status %q, %d events", status, e.countEvents("order.expired", id))
 	}
 	var payload string
-	e.db.Raw(`SELECT payload FROM events WHERE order_id = ?`, id).Scan(&payload)
+	storagetest.Scan(t, e.db, &payload, `SELECT payload FROM events WHERE order_id = ?`, id)
 	var ev struct {
 		Type string `json:"type"`
 		Data struct {

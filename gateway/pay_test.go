@@ -12,6 +12,7 @@ import (
 
 	"github.com/scanpay/scanpay/checkout"
 	"github.com/scanpay/scanpay/clocktest"
+	"github.com/scanpay/scanpay/storage/storagetest"
 )
 
 func payBody(orderID string) string { return `{"order":"` + orderID + `"}` }
@@ -49,8 +50,8 @@ func TestPayOrder(t *testing.T) {
 		t.Fatalf("wallet %d", b)
 	}
 	var pending, fees int64
-	e.db.Raw(`SELECT balance FROM ledger_accounts WHERE owner = ? AND kind = 'merchant_pending'`, mchID).Scan(&pending)
-	e.db.Raw(`SELECT balance FROM ledger_accounts WHERE kind = 'platform_fees'`).Scan(&fees)
+	storagetest.Scan(t, e.db, &pending, `SELECT balance FROM ledger_accounts WHERE owner = ? AND kind = 'merchant_pending'`, mchID)
+	storagetest.Scan(t, e.db, &fees, `SELECT balance FROM ledger_accounts WHERE kind = 'platform_fees'`)
 	if pending != 1242 || fees != 8 {
 		t.Fatalf("merchant pending %d, platform fees %d", pending, fees)
 	}
@@ -224,8 +225,8 @@ func TestRefunds(t *testing.T) {
 		expectError(t, 400, "invalid_request_error", "refund_exceeds_payment", "amount")
 	// All money and all of the fee went back.
 	var pending, fees int64
-	e.db.Raw(`SELECT balance FROM ledger_accounts WHERE owner = ? AND kind = 'merchant_pending'`, mchID).Scan(&pending)
-	e.db.Raw(`SELECT balance FROM ledger_accounts WHERE kind = 'platform_fees'`).Scan(&fees)
+	storagetest.Scan(t, e.db, &pending, `SELECT balance FROM ledger_accounts WHERE owner = ? AND kind = 'merchant_pending'`, mchID)
+	storagetest.Scan(t, e.db, &fees, `SELECT balance FROM ledger_accounts WHERE kind = 'platform_fees'`)
 	if e.balance(walletID) != 20000 || pending != 0 || fees != 0 {
 		t.Fatalf("wallet %d, pending %d, fees %d", e.balance(walletID), pending, fees)
 	}
@@ -328,7 +329,7 @@ func TestOneWalletPayingManyOrdersAtOnce(t *testing.T) {
 	}
 	// The declined orders are still pending and payable.
 	var pending int64
-	e.db.Raw(`SELECT COUNT(*) FROM orders WHERE status = 'pending'`).Scan(&pending)
+	storagetest.Scan(t, e.db, &pending, `SELECT COUNT(*) FROM orders WHERE status = 'pending'`)
 	if pending != n-int64(ok) {
 		t.Fatalf("%d orders pending, want %d", pending, n-ok)
 	}
@@ -337,8 +338,10 @@ func TestOneWalletPayingManyOrdersAtOnce(t *testing.T) {
 
 // TestPaymentRacingExpiry runs a payment and the expiry sweeper against
 // the same order at its expiry, from two gateway "processes" whose clocks
-// straddle the deadline, 200 times: each order ends paid or expired,
-// never both, and an expired order moves no money.
+// straddle the deadline: each order ends paid or expired, never both, and
+// an expired order moves no money. Which one starts first varies, and the
+// test keeps racing until both outcomes have happened often, so that both
+// paths are checked; it fails if one never comes.
 func TestPaymentRacingExpiry(t *testing.T) {
 	e := newEnv(t)
 	_, key := e.merchant("Blue Bottle")
@@ -346,22 +349,26 @@ func TestPaymentRacingExpiry(t *testing.T) {
 	sweeperClock := clocktest.New()
 	sweeper := checkout.NewService(e.db, sweeperClock.Now, checkout.Config{BaseURL: baseURL}, e.merchants, e.wallets)
 
-	const rounds = 200
-	ids := make([]string, rounds)
+	const minRounds, maxRounds, enough = 100, 1000, 20
+	var ids []string
 	base := e.clock.Now()
-	for i := range rounds {
+	outcomes := map[int]int{}
+	for i := 0; i < maxRounds && (i < minRounds || outcomes[201] < enough || outcomes[409] < enough); i++ {
 		e.clock.Set(base)
-		ids[i] = e.createOrder(key, `{"amount":100,"currency":"CNY","expires_in":60}`)["id"].(string)
+		id := e.createOrder(key, `{"amount":100,"currency":"CNY","expires_in":60}`)["id"].(string)
+		ids = append(ids, id)
 		e.clock.Set(base.Add(60*time.Second - 500*time.Microsecond)) // the payer is just before the deadline
 		sweeperClock.Set(base.Add(61 * time.Second))                 // the sweeper just after
+		// A head start of up to 3 ms for one side or the other.
+		headStart := time.Duration(rand.IntN(6000)-3000) * time.Microsecond
 		var wg sync.WaitGroup
 		var pay response
 		wg.Go(func() {
-			pay = e.do(request{method: "POST", path: "/wallet/v1/payments", key: token, body: payBody(ids[i])})
+			time.Sleep(max(0, -headStart))
+			pay = e.do(request{method: "POST", path: "/wallet/v1/payments", key: token, body: payBody(id)})
 		})
 		wg.Go(func() {
-			// A varying head start for the payer spreads the outcomes.
-			time.Sleep(time.Duration(rand.IntN(3000)) * time.Microsecond)
+			time.Sleep(max(0, headStart))
 			if _, err := sweeper.ExpireDue(context.Background(), 10); err != nil {
 				t.Error(err)
 			}
@@ -370,13 +377,17 @@ func TestPaymentRacingExpiry(t *testing.T) {
 		if pay.Code != 201 && (pay.Code != 409 || pay.apiError(t).Code != "order_not_payable") {
 			t.Fatalf("round %d: %d %s", i, pay.Code, pay.Body.String())
 		}
+		outcomes[pay.Code]++
+	}
+	if outcomes[201] < enough || outcomes[409] < enough {
+		t.Fatalf("after %d rounds, %d payments and %d refusals: the race never went both ways enough", len(ids), outcomes[201], outcomes[409])
 	}
 	paid, expired := 0, 0
 	for _, id := range ids {
 		var status string
 		var payments int64
-		e.db.Raw(`SELECT status FROM orders WHERE id = ?`, id).Scan(&status)
-		e.db.Raw(`SELECT COUNT(*) FROM payments WHERE order_id = ?`, id).Scan(&payments)
+		storagetest.Scan(t, e.db, &status, `SELECT status FROM orders WHERE id = ?`, id)
+		storagetest.Scan(t, e.db, &payments, `SELECT COUNT(*) FROM payments WHERE order_id = ?`, id)
 		paidEvents, expiredEvents := e.countEvents("order.paid", id), e.countEvents("order.expired", id)
 		switch {
 		case status == "paid" && payments == 1 && paidEvents == 1 && expiredEvents == 0:
@@ -390,6 +401,8 @@ func TestPaymentRacingExpiry(t *testing.T) {
 	if b := e.balance(walletID); b != 1_000_000-int64(paid)*100 {
 		t.Fatalf("wallet %d after %d payments", b, paid)
 	}
-	t.Logf("%d paid, %d expired", paid, expired)
+	if paid != outcomes[201] || expired != outcomes[409] {
+		t.Fatalf("%d paid and %d expired orders, but %d payments and %d refusals answered", paid, expired, outcomes[201], outcomes[409])
+	}
 	e.verifyLedger()
 }

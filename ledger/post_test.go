@@ -189,7 +189,7 @@ func TestDebitBeyondBalanceIsDeclinedAndChangesNothing(t *testing.T) {
 	err = db.Transaction(func(tx *gorm.DB) error {
 		err := ledger.Post(tx, payment(fresh, "mch_a", 2, 1))
 		var n int64
-		tx.Raw(`SELECT COUNT(*) FROM ledger_accounts WHERE id = ?`, fresh.ID()).Scan(&n)
+		storagetest.Scan(t, tx, &n, `SELECT COUNT(*) FROM ledger_accounts WHERE id = ?`, fresh.ID())
 		if n != 0 {
 			t.Errorf("the declined debit created %s", fresh.ID())
 		}

@@ -31,7 +31,7 @@ func TestStripedAccountGathersADebitFromItsStripes(t *testing.T) {
 		}
 	}
 	var rows int64
-	db.Raw(`SELECT COUNT(*) FROM ledger_accounts WHERE owner = 'mch_a'`).Scan(&rows)
+	storagetest.Scan(t, db, &rows, `SELECT COUNT(*) FROM ledger_accounts WHERE owner = 'mch_a'`)
 	if rows < 2 {
 		t.Fatalf("40 credits landed on %d stripe(s); they should spread", rows)
 	}
@@ -92,7 +92,7 @@ func TestRefundsAndPaymentsOnStripesConcurrently(t *testing.T) {
 	}
 	wantBalance(t, db, ledger.MerchantPendingAccount("mch_a", "CNY", false), n*(495+297-400))
 	var negative int64
-	db.Raw(`SELECT COUNT(*) FROM ledger_accounts WHERE balance < 0 AND kind <> 'bank_clearing'`).Scan(&negative)
+	storagetest.Scan(t, db, &negative, `SELECT COUNT(*) FROM ledger_accounts WHERE balance < 0 AND kind <> 'bank_clearing'`)
 	if negative != 0 {
 		t.Fatalf("%d rows below zero", negative)
 	}

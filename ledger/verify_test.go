@@ -190,8 +190,8 @@ func withoutForeignKeys(t *testing.T, db *gorm.DB, corrupt func(conn *gorm.DB)) 
 func rowOf(t *testing.T, db *gorm.DB, a ledger.Account) string {
 	t.Helper()
 	var ids []string
-	db.Raw(`SELECT id FROM ledger_accounts WHERE owner = ? AND kind = ? AND currency = ? AND livemode = ?`,
-		a.Owner, string(a.Kind), a.Currency, a.Livemode).Scan(&ids)
+	storagetest.Scan(t, db, &ids, `SELECT id FROM ledger_accounts WHERE owner = ? AND kind = ? AND currency = ? AND livemode = ?`,
+		a.Owner, string(a.Kind), a.Currency, a.Livemode)
 	if len(ids) != 1 {
 		t.Fatalf("%s has %d rows, want 1", a.ID(), len(ids))
 	}

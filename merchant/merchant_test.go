@@ -34,7 +34,7 @@ func TestCreateValidates(t *testing.T) {
 		}
 	}
 	var n int64
-	db.Table("merchants").Count(&n)
+	storagetest.Scan(t, db, &n, `SELECT COUNT(*) FROM merchants`)
 	if n != 0 {
 		t.Fatalf("%d merchants stored by bad input", n)
 	}

@@ -22,7 +22,7 @@ func TestMigrateTwiceAppliesNothingTheSecondTime(t *testing.T) {
 	}
 	all, _ := storage.Migrations()
 	var n int64
-	db.Raw(`SELECT COUNT(*) FROM schema_migrations`).Scan(&n)
+	storagetest.Scan(t, db, &n, `SELECT COUNT(*) FROM schema_migrations`)
 	if int(n) != len(all) {
 		t.Fatalf("schema_migrations has %d rows, want %d", n, len(all))
 	}
@@ -79,7 +79,7 @@ func TestTimesRoundTripAndCompareInUTC(t *testing.T) {
 		t.Fatalf("read back %v", got)
 	}
 	var later int64
-	db.Raw(`SELECT COUNT(*) FROM merchants WHERE created_at > ?`, base.Add(100*time.Millisecond)).Scan(&later)
+	storagetest.Scan(t, db, &later, `SELECT COUNT(*) FROM merchants WHERE created_at > ?`, base.Add(100*time.Millisecond))
 	if later != 3 {
 		t.Fatalf("%d rows after base+100ms, want 3 (time comparison must be chronological)", later)
 	}

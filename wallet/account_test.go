@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/scanpay/scanpay"
+	"github.com/scanpay/scanpay/storage/storagetest"
 	"github.com/scanpay/scanpay/wallet"
 	"golang.org/x/crypto/bcrypt"
 )
@@ -41,7 +42,7 @@ func TestCreateAccount(t *testing.T) {
 	}
 
 	var stored struct{ Phone, PINHash string }
-	e.db.Raw(`SELECT phone, pin_hash FROM wallets WHERE id = ?`, a.ID).Scan(&stored)
+	storagetest.Scan(t, e.db, &stored, `SELECT phone, pin_hash FROM wallets WHERE id = ?`, a.ID)
 	if stored.Phone != "+8613800138000" {
 		t.Errorf("stored phone %q, want it normalised", stored.Phone)
 	}

@@ -178,11 +178,11 @@ func TestWrongPINsLockThePIN(t *testing.T) {
 	// A lock is decided before bcrypt runs: with the hash replaced by
 	// something bcrypt cannot read, a locked check still says pin_locked.
 	var hash string
-	e.db.Raw(`SELECT pin_hash FROM wallets WHERE id = ?`, a.ID).Scan(&hash)
-	e.db.Exec(`UPDATE wallets SET pin_hash = 'unreadable' WHERE id = ?`, a.ID)
+	storagetest.Scan(t, e.db, &hash, `SELECT pin_hash FROM wallets WHERE id = ?`, a.ID)
+	storagetest.Exec(t, e.db, `UPDATE wallets SET pin_hash = 'unreadable' WHERE id = ?`, a.ID)
 	_, err = e.wallet.Authorize(e.ctx, a.ID, 1, testPIN)
 	wantCode(t, err, "pin_locked", "")
-	e.db.Exec(`UPDATE wallets SET pin_hash = ? WHERE id = ?`, hash, a.ID)
+	storagetest.Exec(t, e.db, `UPDATE wallets SET pin_hash = ? WHERE id = ?`, hash, a.ID)
 
 	e.clock.Advance(wallet.DefaultPINLockout - time.Second)
 	_, err = e.wallet.Authorize(e.ctx, a.ID, 1, testPIN)

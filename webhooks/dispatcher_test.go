@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/scanpay/scanpay"
+	"github.com/scanpay/scanpay/storage/storagetest"
 	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
 	"gorm.io/gorm"
 )
@@ -92,7 +93,7 @@ func TestFanOutFollowsSubscriptionsMerchantAndMode(t *testing.T) {
 		t.Fatal(err)
 	}
 	disabled, _ := f.endpoint(t, f.merchant, false, rDisabled.URL, "*")
-	f.db.Exec(`UPDATE webhook_endpoints SET status = 'disabled' WHERE id = ?`, disabled.ID)
+	storagetest.Exec(t, f.db, `UPDATE webhook_endpoints SET status = 'disabled' WHERE id = ?`, disabled.ID)
 
 	paidEv := f.emit(t, f.merchant, false, OrderPaid)
 	refundEv := f.emit(t, f.merchant, false, RefundSucceeded)

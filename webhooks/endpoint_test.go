@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/scanpay/scanpay"
+	"github.com/scanpay/scanpay/storage/storagetest"
 )
 
 func TestCreateEndpointRefusesBadInput(t *testing.T) {
@@ -175,7 +176,7 @@ func TestDeleteEndpoint(t *testing.T) {
 		t.Errorf("pending delivery to a deleted endpoint is %s, want failed", d.Status)
 	}
 	var secret string
-	f.db.Raw(`SELECT secret FROM webhook_endpoints WHERE id = ?`, e.ID).Scan(&secret)
+	storagetest.Scan(t, f.db, &secret, `SELECT secret FROM webhook_endpoints WHERE id = ?`, e.ID)
 	if secret != "" {
 		t.Errorf("a deleted endpoint keeps its sealed secret")
 	}
