@@ -8,11 +8,6 @@ import (
 	"gorm.io/gorm"
 )
 
-// lease is how long a claimed delivery stays out of every other
-// dispatcher's sight. It is far longer than the client's 10 s timeout, so
-// it runs out only when the process that claimed the delivery is gone, and
-// another then retries it.
-const lease = time.Minute
 
 // job is a claimed delivery with everything needed to send it.
 type job struct {
@@ -65,7 +60,7 @@ func (d *Dispatcher) claim(ctx context.Context, limit int) ([]job, error) {
 		}
 		return tx.Table("webhook_deliveries").Where("(event_id, endpoint_id) IN ?", keys).
 			Updates(map[string]any{
-				"attempts": gorm.Expr("attempts + 1"), "next_attempt_at": now.Add(lease),
+				"attempts": gorm.Expr("attempts + 1"), "next_attempt_at": now.Add(d.lease),
 				"claim_token": token, "updated_at": now,
 			}).Error
 	})

@@ -2,6 +2,7 @@ package webhooks
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
@@ -27,6 +28,7 @@ type Dispatcher struct {
 	sealer   *seal.Box
 	workers  int
 	poll     time.Duration
+	lease    time.Duration
 	claimSQL string
 	wake     chan struct{}
 	// jitter returns a number uniform in [0, 1) that places a retry within
@@ -35,10 +37,13 @@ type Dispatcher struct {
 }
 
 // NewDispatcher returns a Dispatcher on db; now is the clock (UTC,
-// microseconds). It fails only when cfg.SecretKey is not seal.KeyLen
-// bytes.
+// microseconds). It fails when cfg.SecretKey is not seal.KeyLen bytes or
+// cfg.Lease is shorter than MinLease.
 func NewDispatcher(db *gorm.DB, now func() time.Time, log *slog.Logger, cfg Config) (*Dispatcher, error) {
 	cfg = cfg.withDefaults()
+	if cfg.Lease < MinLease {
+		return nil, fmt.Errorf("webhooks: a lease of %s is shorter than a delivery may take (%s)", cfg.Lease, MinLease)
+	}
 	box, err := seal.New(cfg.SecretKey)
 	if err != nil {
 		return nil, err
@@ -49,7 +54,7 @@ func NewDispatcher(db *gorm.DB, now func() time.Time, log *slog.Logger, cfg Conf
 	}
 	return &Dispatcher{
 		db: db, now: now, log: log, client: cfg.Guard.Client(), sealer: box,
-		workers: cfg.Workers, poll: cfg.PollInterval, claimSQL: q,
+		workers: cfg.Workers, poll: cfg.PollInterval, lease: cfg.Lease, claimSQL: q,
 		wake: make(chan struct{}, 1), jitter: rand.Float64,
 	}, nil
 }

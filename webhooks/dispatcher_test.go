@@ -500,7 +500,7 @@ func TestExpiredLeaseIsSentAgainAndTheLateOutcomeIgnored(t *testing.T) {
 	if n := f.runOnce(t); n != 0 {
 		t.Fatalf("a leased delivery was claimed again at once")
 	}
-	f.clock.Advance(lease)
+	f.clock.Advance(DefaultLease)
 	if n := f.runOnce(t); n != 1 {
 		t.Fatalf("after the lease, RunOnce made %d attempts, want 1", n)
 	}

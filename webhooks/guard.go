@@ -161,7 +161,7 @@ func (g *Guard) Client() *http.Client {
 	return &http.Client{
 		// The per-phase limits below are shorter, so that a slow receiver's
 		// delivery log says which phase was slow.
-		Timeout: 10 * time.Second,
+		Timeout: deliveryTimeout,
 		CheckRedirect: func(*http.Request, []*http.Request) error {
 			return http.ErrUseLastResponse
 		},
@@ -198,6 +198,9 @@ func (g *Guard) control(_ context.Context, _, address string, _ syscall.RawConn)
 	}
 	return fmt.Errorf("%w: %s", ErrForbiddenAddress, ap.Addr())
 }
+
+// deliveryTimeout bounds one delivery attempt, connection to last byte.
+const deliveryTimeout = 10 * time.Second
 
 // maxURLLen keeps an endpoint URL short enough to index, log and show.
 const maxURLLen = 2048

@@ -24,12 +24,20 @@ type Config struct {
 	// PollInterval is how often an idle dispatcher looks for due
 	// deliveries; zero means DefaultPollInterval.
 	PollInterval time.Duration
+	// Lease is how long a claimed delivery stays out of every other
+	// dispatcher's sight; zero means DefaultLease. It must be longer than
+	// a delivery's 10 s timeout, so that it runs out only when the process
+	// that claimed the delivery is gone, and another then sends it.
+	Lease time.Duration
 }
 
 // Dispatcher defaults.
 const (
 	DefaultWorkers      = 32
 	DefaultPollInterval = 50 * time.Millisecond
+	DefaultLease        = time.Minute
+	// MinLease is the shortest lease: a delivery's timeout and a margin.
+	MinLease = deliveryTimeout + time.Second
 )
 
 func (c Config) withDefaults() Config {
@@ -41,6 +49,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.PollInterval <= 0 {
 		c.PollInterval = DefaultPollInterval
+	}
+	if c.Lease <= 0 {
+		c.Lease = DefaultLease
 	}
 	return c
 }

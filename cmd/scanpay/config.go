@@ -10,9 +10,11 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/scanpay/scanpay/checkout"
 	"github.com/scanpay/scanpay/gateway"
+	"github.com/scanpay/scanpay/webhooks"
 )
 
 // Config is everything the gateway can be told, from flags and SCANPAY_*
@@ -30,6 +32,7 @@ type Config struct {
 	SecretKeyFile       string
 	TrustedProxies      string
 	SignInLimit         int64
+	WebhookLease        time.Duration
 }
 
 // errUsage means the flags were wrong; the flag package already said how.
@@ -56,6 +59,13 @@ func envBool(name string) bool {
 
 func envInt(name string, fallback int64) int64 {
 	if v, err := strconv.ParseInt(os.Getenv(name), 10, 64); err == nil {
+		return v
+	}
+	return fallback
+}
+
+func envDuration(name string, fallback time.Duration) time.Duration {
+	if v, err := time.ParseDuration(os.Getenv(name)); err == nil {
 		return v
 	}
 	return fallback
@@ -88,6 +98,8 @@ func (c *Config) serveFlags(fs *flag.FlagSet) {
 	c.SecretKey = os.Getenv("SCANPAY_SECRET_KEY")
 	fs.StringVar(&c.SecretKeyFile, "secret-key-file", env("SCANPAY_SECRET_KEY_FILE", "scanpay.key"),
 		"file holding the master key, created on first use when SCANPAY_SECRET_KEY is not set (SCANPAY_SECRET_KEY_FILE)")
+	fs.DurationVar(&c.WebhookLease, "webhook-lease", envDuration("SCANPAY_WEBHOOK_LEASE", webhooks.DefaultLease),
+		"how long a delivery claimed by a gateway that then died stays hidden before another sends it; at least 11s (SCANPAY_WEBHOOK_LEASE)")
 	fs.StringVar(&c.TrustedProxies, "trusted-proxies", env("SCANPAY_TRUSTED_PROXIES", ""),
 		"comma-separated addresses or CIDRs of proxies whose X-Forwarded-For names the client; none by default (SCANPAY_TRUSTED_PROXIES)")
 	fs.Int64Var(&c.SignInLimit, "sign-in-limit", envInt("SCANPAY_SIGN_IN_LIMIT", gateway.DefaultSignInLimit),

@@ -57,6 +57,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	hooksCfg := webhooks.Config{
 		SecretKey: deriveKey(master, "webhook secrets"),
 		Guard:     &webhooks.Guard{AllowPrivate: cfg.WebhookAllowPrivate},
+		Lease:     cfg.WebhookLease,
 	}
 	hooks, err := webhooks.NewService(db, scanpay.Now, hooksCfg)
 	if err != nil {
