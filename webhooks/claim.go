@@ -8,7 +8,6 @@ import (
 	"gorm.io/gorm"
 )
 
-
 // job is a claimed delivery with everything needed to send it.
 type job struct {
 	EndpointID              string
