@@ -92,7 +92,8 @@ func (s *Service) ListKeys(ctx context.Context, merchantID string) ([]Key, error
 	return keys, nil
 }
 
-// RevokeKey stops a key from authenticating, at once and for good.
+// RevokeKey stops a key from authenticating for good: at once in this
+// process, and within CacheTTL in every other.
 func (s *Service) RevokeKey(ctx context.Context, keyID string) (Key, error) {
 	var row keyRow
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -107,12 +108,17 @@ func (s *Service) RevokeKey(ctx context.Context, keyID string) (Key, error) {
 		}
 		return nil
 	})
+	if err == nil {
+		s.keys.drop(row.Hash)
+	}
 	return row.toKey(), err
 }
 
 // Authenticate finds the live key that secret is. The row is found by a
 // prefix of the secret and then proven by comparing hashes in constant
 // time, so the database never holds anything that can be used as a key.
+// A key proven so is kept, by its hash, for CacheTTL: a revocation made
+// elsewhere reaches this process within that time.
 func (s *Service) Authenticate(ctx context.Context, secret string) (Principal, error) {
 	if secret == "" {
 		return Principal{}, ErrAPIKeyMissing
@@ -121,15 +127,22 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (Principal, e
 	if !ok {
 		return Principal{}, ErrAPIKeyInvalid
 	}
-	var row keyRow
-	err := s.db.WithContext(ctx).Where("lookup = ?", random[:keyLookupLen]).Take(&row).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return Principal{}, ErrAPIKeyInvalid
+	hash, now := hashKey(secret), s.now()
+	row, cached := s.keys.get(hash, now)
+	if !cached {
+		err := s.db.WithContext(ctx).Where("lookup = ?", random[:keyLookupLen]).Take(&row).Error
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return Principal{}, ErrAPIKeyInvalid
+		}
+		if err != nil {
+			return Principal{}, err
+		}
+		if subtle.ConstantTimeCompare([]byte(hash), []byte(row.Hash)) != 1 {
+			return Principal{}, ErrAPIKeyInvalid
+		}
+		s.keys.put(hash, row, now)
 	}
-	if err != nil {
-		return Principal{}, err
-	}
-	if subtle.ConstantTimeCompare([]byte(hashKey(secret)), []byte(row.Hash)) != 1 || row.Livemode != livemode {
+	if row.Livemode != livemode {
 		return Principal{}, ErrAPIKeyInvalid
 	}
 	if row.RevokedAt != nil {

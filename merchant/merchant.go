@@ -34,15 +34,18 @@ type CreateParams struct {
 	MCC     string
 }
 
-// Service creates and finds merchants and authenticates their keys.
+// Service creates and finds merchants and authenticates their keys. It
+// caches keys and merchants for CacheTTL.
 type Service struct {
-	db  *gorm.DB
-	now func() time.Time
+	db        *gorm.DB
+	now       func() time.Time
+	keys      *cache[string, keyRow] // by the key's hash
+	merchants *cache[string, Merchant]
 }
 
 // NewService returns a Service on db; now is the clock (UTC).
 func NewService(db *gorm.DB, now func() time.Time) *Service {
-	return &Service{db: db, now: now}
+	return &Service{db: db, now: now, keys: newCache[string, keyRow](), merchants: newCache[string, Merchant]()}
 }
 
 type merchantRow struct {
@@ -84,14 +87,24 @@ func (s *Service) Create(ctx context.Context, p CreateParams) (Merchant, string,
 	return row.toMerchant(), secret, nil
 }
 
-// Get returns the merchant with id, or a not-found error.
+// Get returns the merchant with id, or a not-found error. What it read is
+// kept for CacheTTL.
 func (s *Service) Get(ctx context.Context, id string) (Merchant, error) {
+	now := s.now()
+	if m, ok := s.merchants.get(id, now); ok {
+		return m, nil
+	}
 	var row merchantRow
 	err := s.db.WithContext(ctx).Where("id = ?", id).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return Merchant{}, scanpay.NotFound("merchant", id)
 	}
-	return row.toMerchant(), err
+	if err != nil {
+		return Merchant{}, err
+	}
+	m := row.toMerchant()
+	s.merchants.put(id, m, now)
+	return m, nil
 }
 
 func (p CreateParams) validate() (merchantRow, error) {
