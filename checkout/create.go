@@ -66,6 +66,7 @@ func (s *Service) CreateOrder(ctx context.Context, p merchant.Principal, params 
 	row := orderRow{
 		ID: scanpay.NewID("ord"), MerchantID: p.MerchantID, Livemode: p.Livemode, Status: StatusPending,
 		Amount: *params.Amount, Currency: cur.Code, Description: params.Description,
+		MerchantName: m.Name, FeeRateBPS: m.FeeRateBPS,
 		Metadata: string(meta), QRFormat: params.QRFormat, QRCode: scanpay.RandomToken(qrCodeBytes),
 		ExpiresAt: now.Add(time.Duration(expiresIn) * time.Second), CreatedAt: now, UpdatedAt: now,
 	}

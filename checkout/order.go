@@ -67,6 +67,8 @@ type orderRow struct {
 	AmountPaid     int64
 	AmountRefunded int64
 	Fee            int64
+	MerchantName   string
+	FeeRateBPS     int `gorm:"column:fee_rate_bps"`
 	QRFormat       string `gorm:"column:qr_format"`
 	QRCode         string `gorm:"column:qr_code"`
 	QRPayload      string `gorm:"column:qr_payload"`

@@ -7,7 +7,9 @@ import (
 
 	"github.com/scanpay/scanpay"
 	"github.com/scanpay/scanpay/ledger"
+	"github.com/scanpay/scanpay/merchant"
 	"github.com/scanpay/scanpay/storage"
+	"github.com/scanpay/scanpay/wallet"
 	"github.com/scanpay/scanpay/webhooks"
 	"gorm.io/gorm"
 )
@@ -57,11 +59,15 @@ func (paymentRow) TableName() string { return "payments" }
 
 // Pay moves an order from pending to paid with the payer's money, in ONE
 // database transaction: the order's compare-and-set (which includes the
-// expiry), the payment row (unique per order), the ledger posting (payer
-// wallet to merchant pending, the fee to platform revenue; the wallet
-// cannot go below zero) and order.paid in the outbox. Either all of it
-// happens or none. The PIN is checked before the transaction, since
-// hashing it takes milliseconds no lock should wait for.
+// expiry and, through wallet.PayClause, the wallet: not frozen, of the
+// order's mode, within its no-PIN limit), the payment row (unique per
+// order), order.paid in the outbox and the ledger posting (payer wallet to
+// merchant pending, the fee to platform revenue; the wallet cannot go
+// below zero). Either all of it happens or none. A PIN, when given, is
+// checked before the transaction, since hashing it takes milliseconds no
+// lock should wait for. It returns ErrOrderNotPayable, a not-found error,
+// ledger.ErrInsufficientFunds, or the wallet's refusals (ErrWalletFrozen,
+// ErrPINRequired, ErrIncorrectPIN, ErrPINLocked).
 func (s *Service) Pay(ctx context.Context, walletID string, p PayParams) (Payment, error) {
 	if p.Order == "" {
 		return Payment{}, scanpay.Missing("order")
@@ -77,39 +83,32 @@ func (s *Service) Pay(ctx context.Context, walletID string, p PayParams) (Paymen
 	if err != nil {
 		return Payment{}, err
 	}
-	now := s.now()
-	if st := row.effectiveStatus(now); st != StatusPending {
+	if st := row.effectiveStatus(s.now()); st != StatusPending {
 		return Payment{}, ErrOrderNotPayable.WithMessage("the order is %s", st)
 	}
-	payer, err := s.wallets.Authorize(ctx, walletID, row.Amount, p.PIN)
-	if err != nil {
-		return Payment{}, err
-	}
-	if payer.Livemode != row.Livemode {
-		return Payment{}, ErrOrderNotPayable.WithMessage("a test-mode wallet cannot pay a live order, nor the reverse")
-	}
-	m, err := s.merchants.Get(ctx, row.MerchantID)
-	if err != nil {
-		return Payment{}, err
+	pinVerified := p.PIN != ""
+	if pinVerified {
+		if _, err := s.wallets.Authorize(ctx, walletID, row.Amount, p.PIN); err != nil {
+			return Payment{}, err
+		}
 	}
 
-	fee := m.Fee(row.Amount)
+	fee := merchant.Fee(row.FeeRateBPS, row.Amount)
 	pay := paymentRow{ID: scanpay.NewID("pay"), OrderID: row.ID, MerchantID: row.MerchantID, Livemode: row.Livemode,
 		WalletID: walletID, Amount: row.Amount, Currency: row.Currency, Fee: fee}
 	payment, err := storage.Transact(ctx, s.db, func(tx *gorm.DB) (Payment, error) {
-		now = s.now()
+		now := s.now()
 		pay.CreatedAt = now
-		if err := s.wallets.CheckNotFrozen(tx, walletID); err != nil {
-			return Payment{}, err
-		}
+		walletOK, walletArgs := wallet.PayClause(tx, walletID, pinVerified, "orders.amount", "orders.livemode")
 		res := tx.Model(&orderRow{}).
 			Where("id = ? AND status = ? AND expires_at > ?", row.ID, StatusPending, now).
+			Where(walletOK, walletArgs...).
 			Updates(map[string]any{"status": StatusPaid, "amount_paid": row.Amount, "fee": fee, "paid_at": now, "updated_at": now})
 		if res.Error != nil {
 			return Payment{}, res.Error
 		}
 		if res.RowsAffected == 0 {
-			return Payment{}, ErrOrderNotPayable.WithMessage("the order was paid, canceled or expired meanwhile")
+			return Payment{}, s.whyNotPaid(ctx, row, walletID, pinVerified)
 		}
 		if err := tx.Create(&pay).Error; err != nil {
 			if storage.IsUniqueViolation(err) {
@@ -133,7 +132,7 @@ func (s *Service) Pay(ctx context.Context, walletID string, p PayParams) (Paymen
 		if err := ledger.Post(tx, ledger.Transaction{Kind: "payment", Reference: pay.ID, Entries: entries, CreatedAt: now}); err != nil {
 			return Payment{}, err
 		}
-		return Payment{ID: pay.ID, Object: "payment", Livemode: pay.Livemode, Order: row.ID, Merchant: m.Name,
+		return Payment{ID: pay.ID, Object: "payment", Livemode: pay.Livemode, Order: row.ID, Merchant: row.MerchantName,
 			Amount: pay.Amount, Currency: pay.Currency, Status: "succeeded", CreatedAt: pay.CreatedAt}, nil
 	})
 	if err != nil {
@@ -141,4 +140,23 @@ func (s *Service) Pay(ctx context.Context, walletID string, p PayParams) (Paymen
 	}
 	s.wake()
 	return payment, nil
+}
+
+// whyNotPaid explains a compare-and-set that changed nothing: the wallet
+// refuses (frozen, the PIN needed, another mode) or the order was paid,
+// canceled or expired meanwhile. It reads outside the transaction, which
+// is about to roll back.
+func (s *Service) whyNotPaid(ctx context.Context, row orderRow, walletID string, pinVerified bool) error {
+	amount := row.Amount
+	if pinVerified {
+		amount = 0 // within any no-PIN limit: the PIN is not the reason
+	}
+	payer, err := s.wallets.Authorize(ctx, walletID, amount, "")
+	if err != nil {
+		return err
+	}
+	if payer.Livemode != row.Livemode {
+		return ErrOrderNotPayable.WithMessage("a test-mode wallet cannot pay a live order, nor the reverse")
+	}
+	return ErrOrderNotPayable.WithMessage("the order was paid, canceled or expired meanwhile")
 }

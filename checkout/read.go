@@ -106,13 +106,9 @@ func (s *Service) public(ctx context.Context, where string, arg string) (PublicO
 	if err != nil {
 		return PublicOrder{}, err
 	}
-	m, err := s.merchants.Get(ctx, row.MerchantID)
-	if err != nil {
-		return PublicOrder{}, err
-	}
 	return PublicOrder{
 		ID: row.ID, Status: row.effectiveStatus(s.now()), Amount: row.Amount, Currency: row.Currency,
-		Description: row.Description, MerchantName: m.Name, Payload: row.QRPayload, Livemode: row.Livemode,
+		Description: row.Description, MerchantName: row.MerchantName, Payload: row.QRPayload, Livemode: row.Livemode,
 		ExpiresAt: row.ExpiresAt,
 	}, nil
 }

@@ -5,11 +5,11 @@ import "math/bits"
 // DefaultFeeRateBPS is the default fee plan: 0.6% of each payment.
 const DefaultFeeRateBPS = 60
 
-// Fee is what the platform keeps of a payment of amount under the
-// merchant's plan, in basis points rounded half up to the minor unit. It
-// is computed in two parts so that no amount an int64 holds overflows.
-func (m Merchant) Fee(amount int64) int64 {
-	b := int64(m.FeeRateBPS)
+// Fee is what the platform keeps of a payment of amount under a fee plan
+// of rateBPS basis points, rounded half up to the minor unit. It is
+// computed in two parts so that no amount an int64 holds overflows.
+func Fee(rateBPS int, amount int64) int64 {
+	b := int64(rateBPS)
 	return amount/10000*b + (amount%10000*b+5000)/10000
 }
 

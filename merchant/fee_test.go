@@ -21,7 +21,7 @@ func TestFee(t *testing.T) {
 		{10000, 1234, 1234},
 		{60, math.MaxInt64, 55340232221128655}, // 0.6% of MaxInt64, rounded half up, without overflow
 	} {
-		if got := (Merchant{FeeRateBPS: tt.bps}).Fee(tt.amount); got != tt.want {
+		if got := Fee(tt.bps, tt.amount); got != tt.want {
 			t.Errorf("Fee(%d bps, %d) = %d, want %d", tt.bps, tt.amount, got, tt.want)
 		}
 	}
