@@ -80,14 +80,17 @@ func (s *Service) CreateOrder(ctx context.Context, p merchant.Principal, params 
 		return Order{}, err
 	}
 	return storage.Transact(ctx, s.db, func(tx *gorm.DB) (Order, error) {
-		if err := tx.Create(&row).Error; err != nil {
-			if storage.IsUniqueViolation(err) && row.Reference != nil {
-				return Order{}, ErrReferenceExists
-			}
-			return Order{}, err
-		}
-		return s.toOrder(row, now), nil
+		return s.toOrder(row, now), storage.DeferInsert(tx, &row, referenceTaken)
 	})
+}
+
+// referenceTaken names the failure of an order's insert on the unique
+// (merchant, mode, reference).
+func referenceTaken(err error) error {
+	if storage.IsUniqueViolationOn(err, "orders") {
+		return ErrReferenceExists
+	}
+	return nil
 }
 
 func (p OrderParams) validate(maxAmount int64) (scanpay.Currency, error) {

@@ -68,7 +68,7 @@ type orderRow struct {
 	AmountRefunded int64
 	Fee            int64
 	MerchantName   string
-	FeeRateBPS     int `gorm:"column:fee_rate_bps"`
+	FeeRateBPS     int    `gorm:"column:fee_rate_bps"`
 	QRFormat       string `gorm:"column:qr_format"`
 	QRCode         string `gorm:"column:qr_code"`
 	QRPayload      string `gorm:"column:qr_payload"`

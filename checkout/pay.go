@@ -75,30 +75,31 @@ func (s *Service) Pay(ctx context.Context, walletID string, p PayParams) (Paymen
 	if p.Coupon != nil {
 		return Payment{}, errNoCoupons
 	}
-	var row orderRow
-	err := s.db.WithContext(ctx).Where("id = ?", p.Order).Take(&row).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return Payment{}, scanpay.NotFound("order", p.Order).WithParam("order")
-	}
-	if err != nil {
-		return Payment{}, err
-	}
-	if st := row.effectiveStatus(s.now()); st != StatusPending {
-		return Payment{}, ErrOrderNotPayable.WithMessage("the order is %s", st)
-	}
 	pinVerified := p.PIN != ""
 	if pinVerified {
-		if _, err := s.wallets.Authorize(ctx, walletID, row.Amount, p.PIN); err != nil {
+		// Any PIN given is checked, whatever the amount.
+		if _, err := s.wallets.Authorize(ctx, walletID, 0, p.PIN); err != nil {
 			return Payment{}, err
 		}
 	}
-
-	fee := merchant.Fee(row.FeeRateBPS, row.Amount)
-	pay := paymentRow{ID: scanpay.NewID("pay"), OrderID: row.ID, MerchantID: row.MerchantID, Livemode: row.Livemode,
-		WalletID: walletID, Amount: row.Amount, Currency: row.Currency, Fee: fee}
 	payment, err := storage.Transact(ctx, s.db, func(tx *gorm.DB) (Payment, error) {
+		// The order is read inside the transaction: a payment is then one
+		// transaction, read included, and nothing before it.
+		var row orderRow
+		err := tx.Where("id = ?", p.Order).Take(&row).Error
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return Payment{}, scanpay.NotFound("order", p.Order).WithParam("order")
+		}
+		if err != nil {
+			return Payment{}, err
+		}
 		now := s.now()
-		pay.CreatedAt = now
+		if st := row.effectiveStatus(now); st != StatusPending {
+			return Payment{}, ErrOrderNotPayable.WithMessage("the order is %s", st)
+		}
+		fee := merchant.Fee(row.FeeRateBPS, row.Amount)
+		pay := paymentRow{ID: scanpay.NewID("pay"), OrderID: row.ID, MerchantID: row.MerchantID, Livemode: row.Livemode,
+			WalletID: walletID, Amount: row.Amount, Currency: row.Currency, Fee: fee, CreatedAt: now}
 		walletOK, walletArgs := wallet.PayClause(tx, walletID, pinVerified, "orders.amount", "orders.livemode")
 		res := tx.Model(&orderRow{}).
 			Where("id = ? AND status = ? AND expires_at > ?", row.ID, StatusPending, now).
@@ -110,10 +111,9 @@ func (s *Service) Pay(ctx context.Context, walletID string, p PayParams) (Paymen
 		if res.RowsAffected == 0 {
 			return Payment{}, s.whyNotPaid(ctx, row, walletID, pinVerified)
 		}
-		if err := tx.Create(&pay).Error; err != nil {
-			if storage.IsUniqueViolation(err) {
-				return Payment{}, ErrOrderNotPayable.WithMessage("the order is paid already")
-			}
+		// The compare-and-set let only this payment through; the unique
+		// order_id stands behind it all the same.
+		if err := storage.DeferInsert(tx, &pay, paidAlready); err != nil {
 			return Payment{}, err
 		}
 		row.Status, row.AmountPaid, row.Fee, row.PaidAt, row.UpdatedAt = StatusPaid, row.Amount, fee, &now, now
@@ -159,4 +159,12 @@ func (s *Service) whyNotPaid(ctx context.Context, row orderRow, walletID string,
 		return ErrOrderNotPayable.WithMessage("a test-mode wallet cannot pay a live order, nor the reverse")
 	}
 	return ErrOrderNotPayable.WithMessage("the order was paid, canceled or expired meanwhile")
+}
+
+// paidAlready names the failure of a payment's insert on the unique order_id.
+func paidAlready(err error) error {
+	if storage.IsUniqueViolationOn(err, "payments") {
+		return ErrOrderNotPayable.WithMessage("the order is paid already")
+	}
+	return nil
 }

@@ -125,7 +125,7 @@ func (s *Service) CreateRefund(ctx context.Context, p merchant.Principal, params
 		refund := refundRow{ID: scanpay.NewID("re"), OrderID: order.ID, PaymentID: pay.ID, MerchantID: order.MerchantID,
 			Livemode: order.Livemode, Amount: amount, Currency: order.Currency, FeeRefunded: feeBack,
 			Reason: params.Reason, Status: "succeeded", CreatedAt: now}
-		if err := tx.Create(&refund).Error; err != nil {
+		if err := storage.DeferInsert(tx, &refund, nil); err != nil {
 			return Refund{}, err
 		}
 		entries := []ledger.Entry{
@@ -136,6 +136,9 @@ func (s *Service) CreateRefund(ctx context.Context, p merchant.Principal, params
 			entries = append(entries, ledger.Entry{Account: ledger.PlatformFeesAccount(order.Currency, order.Livemode), Amount: -feeBack})
 		}
 		err = ledger.Post(tx, ledger.Transaction{Kind: "refund", Reference: refund.ID, Entries: entries, CreatedAt: now})
+		if err == nil {
+			err = storage.Flush(tx) // the merchant's balance must cover it: know now
+		}
 		if errors.Is(err, ledger.ErrInsufficientFunds) {
 			return Refund{}, ErrMerchantBalanceTooLow
 		}

@@ -86,28 +86,31 @@ type keyRecord struct {
 	checked  bool // the stored record was looked up on the way to an error
 }
 
-// Record implements storage.Recorder.
-func (k *keyRecord) Record(tx *gorm.DB, result any) error {
+// Record implements storage.Recorder: the write that stores the answer.
+func (k *keyRecord) Record(result any) (storage.Write, error) {
 	if k.recorded {
-		return fmt.Errorf("idempotency: key %q recorded twice in one request", k.key)
+		return storage.Write{}, fmt.Errorf("idempotency: key %q recorded twice in one request", k.key)
 	}
 	body, err := json.Marshal(result)
 	if err != nil {
-		return fmt.Errorf("idempotency: encode answer: %w", err)
+		return storage.Write{}, fmt.Errorf("idempotency: encode answer: %w", err)
 	}
 	stored := string(body)
 	if k.sealed {
 		stored = k.box.Seal(k.bound(), body)
 	}
 	now := k.now()
-	res := tx.Exec(recordSQL, k.scope, k.key, k.hash, k.status, stored, k.sealed, now, now.Add(-IdempotencyTTL))
-	if res.Error != nil {
-		return fmt.Errorf("idempotency: record key: %w", res.Error)
-	}
-	if res.RowsAffected == 0 {
+	k.body = body
+	return storage.Write{SQL: recordSQL, Args: []any{k.scope, k.key, k.hash, k.status, stored, k.sealed, now, now.Add(-IdempotencyTTL)}}, nil
+}
+
+// Recorded implements storage.Recorder: a write that changed nothing met
+// the live record of another request with the key.
+func (k *keyRecord) Recorded(rows int64) error {
+	if rows == 0 {
 		return errKeyTaken
 	}
-	k.body, k.recorded = body, true
+	k.recorded = true
 	return nil
 }
 

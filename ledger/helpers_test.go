@@ -3,12 +3,10 @@ package ledger_test
 import (
 	"context"
 	"testing"
-	"time"
 
 	"github.com/scanpay/scanpay"
 	"github.com/scanpay/scanpay/ledger"
 	"gorm.io/gorm"
-	"gorm.io/gorm/logger"
 )
 
 // topUp moves amount from outside the system into the wallet account, in a
@@ -70,11 +68,3 @@ func wantVerified(tb testing.TB, db *gorm.DB) ledger.Report {
 	}
 	return r
 }
-
-// statementCounter is a gorm logger that counts the statements it sees.
-type statementCounter struct {
-	logger.Interface
-	n int
-}
-
-func (c *statementCounter) Trace(context.Context, time.Time, func() (string, int64), error) { c.n++ }

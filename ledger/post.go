@@ -43,10 +43,13 @@ type Transaction struct {
 	CreatedAt time.Time
 }
 
-// Post writes t inside the caller's database transaction tx, in exactly two
-// statements: one upsert of every account's balance and one insert of the
-// entries. It returns ErrInsufficientFunds when a balance that may not go
-// negative would, and a plain error, a bug in the caller, when t itself is
+// Post writes t inside the caller's database transaction tx: one upsert of
+// every account's balance and one insert of the entries. Both are deferred
+// writes (storage.Defer): inside storage.Transact they go out with the
+// transaction's other writes, one round trip on PostgreSQL, and their
+// failure comes from there; elsewhere they run at once. It returns (or the
+// flush does) ErrInsufficientFunds when a balance that may not go negative
+// would, and a plain error, a bug in the caller, when t itself is
 // malformed: fewer than two entries, a zero amount, mixed currencies or
 // modes, or amounts that do not sum to zero.
 func Post(tx *gorm.DB, t Transaction) error {
@@ -64,18 +67,27 @@ func Post(tx *gorm.DB, t Transaction) error {
 	if err != nil {
 		return err
 	}
-	if err := updateBalances(tx, placed, t.CreatedAt); err != nil {
+	sql, args := balancesSQL(placed, t.CreatedAt)
+	if err := storage.Defer(tx, storage.Write{SQL: sql, Args: args, Classify: balanceError}); err != nil {
 		return err
 	}
-	rows := make([]entryRow, len(placed))
+	sql, args = entriesSQL(t, placed)
+	return storage.Defer(tx, storage.Write{SQL: sql, Args: args})
+}
+
+// entriesSQL is the insert of a posting's entries, one per row leg.
+func entriesSQL(t Transaction, placed []rowLeg) (string, []any) {
+	var b strings.Builder
+	b.WriteString(`INSERT INTO ledger_entries (id, txn_id, account_id, amount, currency, kind, reference, created_at) VALUES `)
+	args := make([]any, 0, 8*len(placed))
 	for i, l := range placed {
-		rows[i] = entryRow{ID: scanpay.NewID("le"), TxnID: t.ID, AccountID: l.row, Amount: l.amount,
-			Currency: l.account.Currency, Kind: t.Kind, Reference: t.Reference, CreatedAt: t.CreatedAt}
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?)")
+		args = append(args, scanpay.NewID("le"), t.ID, l.row, l.amount, l.account.Currency, t.Kind, t.Reference, t.CreatedAt)
 	}
-	if err := tx.Create(&rows).Error; err != nil {
-		return fmt.Errorf("ledger: record entries of %s: %w", t.ID, err)
-	}
-	return nil
+	return b.String(), args
 }
 
 // legs checks t and returns its entries merged per account.
@@ -189,9 +201,9 @@ func place(tx *gorm.DB, legs []Entry) ([]rowLeg, error) {
 	return placed, nil
 }
 
-// updateBalances creates or updates every row of a posting in one
-// statement, in row-id order so that concurrent postings lock the
-// accounts they share in the same order and cannot deadlock.
+// balancesSQL creates or updates every row of a posting in one statement,
+// in row-id order so that concurrent postings lock the accounts they share
+// in the same order and cannot deadlock.
 //
 // Both databases check a CHECK constraint on the row an INSERT proposes
 // before they find the conflict that turns it into an UPDATE, so a debit
@@ -201,7 +213,7 @@ func place(tx *gorm.DB, legs []Entry) ([]rowLeg, error) {
 // the CHECK then judges the real balance. A debit of an account with no
 // row yet keeps the flag clear and fails the CHECK at once: there was
 // nothing to spend. Either way a decline fails the whole statement.
-func updateBalances(tx *gorm.DB, legs []rowLeg, at time.Time) error {
+func balancesSQL(legs []rowLeg, at time.Time) (string, []any) {
 	var sql strings.Builder
 	sql.WriteString(`WITH posting (id, owner, kind, currency, livemode, allow_negative, amount) AS (VALUES `)
 	args := make([]any, 0, 7*len(legs)+2)
@@ -221,13 +233,14 @@ SELECT id, owner, kind, currency, livemode,
 	amount, ?, ?
 FROM posting ORDER BY id
 ON CONFLICT (id) DO UPDATE SET balance = ledger_accounts.balance + excluded.balance, updated_at = excluded.updated_at`)
-	args = append(args, at, at)
-	err := tx.Exec(sql.String(), args...).Error
-	switch {
-	case err == nil:
-		return nil
-	case storage.IsCheckViolation(err) && strings.Contains(err.Error(), overdraftConstraint):
+	return sql.String(), append(args, at, at)
+}
+
+// balanceError is the upsert's Classify: the overdraft CHECK's failure is
+// ErrInsufficientFunds; anything else is not the upsert's to name.
+func balanceError(err error) error {
+	if storage.IsCheckViolation(err) && strings.Contains(err.Error(), overdraftConstraint) {
 		return ErrInsufficientFunds
 	}
-	return fmt.Errorf("ledger: update balances: %w", err)
+	return nil
 }

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"errors"
+	"strings"
 
 	gosqlite "github.com/glebarez/go-sqlite"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -40,4 +41,19 @@ func sqliteCode(err error) int {
 		return sqErr.Code()
 	}
 	return 0
+}
+
+// IsUniqueViolationOn reports whether err is a unique or primary-key
+// failure on table: a write sent together with others tells its own
+// violation from theirs by it.
+func IsUniqueViolationOn(err error, table string) bool {
+	if !IsUniqueViolation(err) {
+		return false
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return pgErr.TableName == table
+	}
+	// SQLite names the columns: "UNIQUE constraint failed: orders.reference".
+	return strings.Contains(err.Error(), " "+table+".")
 }

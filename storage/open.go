@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/glebarez/sqlite"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
@@ -30,6 +32,9 @@ const (
 // small machine.
 type Options struct {
 	MaxOpenConns int
+	// Tracer, on PostgreSQL, sees every query the pool sends, BEGIN and
+	// COMMIT included: what tests count round trips with.
+	Tracer pgx.QueryTracer
 }
 
 // Open connects to the database named by rawURL: "sqlite://PATH", a plain
@@ -37,7 +42,7 @@ type Options struct {
 // mode with a busy timeout and IMMEDIATE transactions, so the gateway and
 // the command line can share one file.
 func Open(ctx context.Context, rawURL string, opts Options) (*gorm.DB, error) {
-	dialector, dialect, err := dialectorFor(rawURL)
+	dialector, dialect, err := dialectorFor(rawURL, opts.Tracer)
 	if err != nil {
 		return nil, err
 	}
@@ -89,13 +94,18 @@ func DialectOf(db *gorm.DB) Dialect {
 	return SQLite
 }
 
-func dialectorFor(rawURL string) (gorm.Dialector, Dialect, error) {
+func dialectorFor(rawURL string, tracer pgx.QueryTracer) (gorm.Dialector, Dialect, error) {
 	switch {
 	case strings.HasPrefix(rawURL, "postgres://"), strings.HasPrefix(rawURL, "postgresql://"):
 		if _, err := url.Parse(rawURL); err != nil {
 			return nil, "", fmt.Errorf("database url: %w", err)
 		}
-		return postgres.Open(rawURL), Postgres, nil
+		cfg, err := pgx.ParseConfig(rawURL)
+		if err != nil {
+			return nil, "", fmt.Errorf("database url %q: %w", redact(rawURL), err)
+		}
+		cfg.Tracer = tracer
+		return postgres.New(postgres.Config{Conn: stdlib.OpenDB(*cfg)}), Postgres, nil
 	case strings.Contains(rawURL, "://") && !strings.HasPrefix(rawURL, "sqlite://"):
 		return nil, "", fmt.Errorf("database url %q: use sqlite://PATH or postgres://", redact(rawURL))
 	}

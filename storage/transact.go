@@ -2,9 +2,25 @@ package storage
 
 import (
 	"context"
+	"fmt"
+	"strings"
 
 	"gorm.io/gorm"
 )
+
+// Write is a statement whose outcome nothing in its transaction reads
+// before the commit: an insert of a new row, a balance update judged by a
+// CHECK. Use cases hand such statements to Defer, and Transact sends them
+// all together at the end, with the record of the request's key.
+type Write struct {
+	SQL  string
+	Args []any
+	// Classify turns the statement's failure into the error its caller
+	// means (a unique violation into "this reference exists", say), and
+	// returns nil for failures that are not its own. The writes are sent
+	// together, so each classifies only what it recognises.
+	Classify func(error) error
+}
 
 // Recorder writes down, inside the transaction of a request's effect, the
 // result that request produced. The gateway gives one to every request that
@@ -12,8 +28,11 @@ import (
 // it records, or not at all, so a retry after any crash either finds the
 // answer or finds that nothing happened.
 type Recorder interface {
-	// Record stores result through tx. An error rolls the effect back.
-	Record(tx *gorm.DB, result any) error
+	// Record returns the write that stores result. Transact sends it last,
+	// after every deferred write, and gives Recorded how many rows it
+	// changed; an error from either rolls the effect back.
+	Record(result any) (Write, error)
+	Recorded(rows int64) error
 }
 
 type recorderKey struct{}
@@ -23,21 +42,45 @@ func WithRecorder(ctx context.Context, r Recorder) context.Context {
 	return context.WithValue(ctx, recorderKey{}, r)
 }
 
+type queueKey struct{}
+
+// queue holds the writes deferred in one Transact.
+type queue struct {
+	writes []Write
+}
+
 // Transact runs fn in one database transaction and returns its result.
-// When ctx carries a Recorder, the result is recorded in the same
-// transaction after fn succeeds, so every use case that changes something
-// on a client's request is made retry-safe by opening its transaction here
-// and returning what the client is answered. A request makes at most one
-// such call. Nothing fn wrote is kept when fn or the recording fails.
+// The writes fn defers (Defer) are sent after it returns, together with
+// the record of the result when ctx carries a Recorder: on PostgreSQL as
+// one statement, one round trip however many there are. So every use case
+// that changes something on a client's request is made retry-safe by
+// opening its transaction here and returning what the client is answered.
+// A request makes at most one such call. Nothing fn wrote is kept when fn,
+// a write or the recording fails.
 func Transact[T any](ctx context.Context, db *gorm.DB, fn func(tx *gorm.DB) (T, error)) (T, error) {
 	var out T
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		q := &queue{}
+		tx = tx.WithContext(context.WithValue(tx.Statement.Context, queueKey{}, q))
 		v, err := fn(tx)
 		if err != nil {
 			return err
 		}
-		if r, ok := ctx.Value(recorderKey{}).(Recorder); ok {
-			if err := r.Record(tx, v); err != nil {
+		r, recording := ctx.Value(recorderKey{}).(Recorder)
+		if recording {
+			w, err := r.Record(v)
+			if err != nil {
+				return err
+			}
+			q.writes = append(q.writes, w)
+		}
+		rows, err := send(tx, q.writes)
+		q.writes = nil
+		if err != nil {
+			return err
+		}
+		if recording {
+			if err := r.Recorded(rows); err != nil {
 				return err
 			}
 		}
@@ -49,4 +92,122 @@ func Transact[T any](ctx context.Context, db *gorm.DB, fn func(tx *gorm.DB) (T, 
 		return zero, err
 	}
 	return out, nil
+}
+
+// Commit commits writes atomically when no use case's transaction is
+// around them: on PostgreSQL as one statement, one round trip and no BEGIN
+// or COMMIT; on SQLite in one transaction. Two writes must not change the
+// same row: sent as one statement, their order would be PostgreSQL's to
+// choose. CommitInOrder is for writes that do.
+func Commit(ctx context.Context, db *gorm.DB, writes ...Write) error {
+	db = db.WithContext(ctx)
+	if DialectOf(db) == Postgres {
+		_, err := send(db, writes)
+		return err
+	}
+	return CommitInOrder(ctx, db, writes...)
+}
+
+// CommitInOrder commits writes in one transaction, one statement each, in
+// order.
+func CommitInOrder(ctx context.Context, db *gorm.DB, writes ...Write) error {
+	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		for _, w := range writes {
+			if _, err := send(tx, []Write{w}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// Defer queues w to be sent before tx's transaction commits, when tx comes
+// from Transact; anywhere else it is sent at once. Its failure then comes
+// from Transact (or Flush), classified by w.Classify.
+func Defer(tx *gorm.DB, w Write) error {
+	if q, ok := tx.Statement.Context.Value(queueKey{}).(*queue); ok {
+		q.writes = append(q.writes, w)
+		return nil
+	}
+	_, err := send(tx, []Write{w})
+	return err
+}
+
+// Flush sends the writes deferred so far in tx's transaction, for a use
+// case that must know their outcome before it goes on (a bank is paid only
+// once the ledger has released the money).
+func Flush(tx *gorm.DB) error {
+	q, ok := tx.Statement.Context.Value(queueKey{}).(*queue)
+	if !ok {
+		return nil
+	}
+	_, err := send(tx, q.writes)
+	q.writes = nil
+	return err
+}
+
+// send runs writes in order and returns how many rows the last changed.
+// On PostgreSQL, where every statement is a round trip, several go as one
+// statement: each but the last as a data-modifying WITH, which PostgreSQL
+// runs to completion whatever the main statement reads, with foreign keys
+// checked at the end of the whole statement. The writes are independent by
+// contract, so they need not see each other.
+func send(tx *gorm.DB, writes []Write) (int64, error) {
+	switch {
+	case len(writes) == 0:
+		return 0, nil
+	case len(writes) == 1 || DialectOf(tx) != Postgres:
+		var rows int64
+		for _, w := range writes {
+			res := tx.Exec(w.SQL, w.Args...)
+			if res.Error != nil {
+				return 0, classify(writes, res.Error)
+			}
+			rows = res.RowsAffected
+		}
+		return rows, nil
+	}
+	var b strings.Builder
+	var args []any
+	last := writes[len(writes)-1]
+	ctes := writes[:len(writes)-1]
+	// A statement with a WITH of its own cannot follow another WITH; it
+	// becomes one more, and the main statement reads nothing.
+	lastIsMain := !strings.HasPrefix(strings.ToUpper(strings.TrimSpace(last.SQL)), "WITH")
+	if !lastIsMain {
+		ctes = writes
+	}
+	b.WriteString("WITH ")
+	for i, w := range ctes {
+		if i > 0 {
+			b.WriteString(",\n")
+		}
+		fmt.Fprintf(&b, "w%d AS (%s)", i, w.SQL)
+		args = append(args, w.Args...)
+	}
+	b.WriteString("\n")
+	if lastIsMain {
+		b.WriteString(last.SQL)
+		args = append(args, last.Args...)
+	} else {
+		b.WriteString("SELECT 1")
+	}
+	res := tx.Exec(b.String(), args...)
+	if res.Error != nil {
+		return 0, classify(writes, res.Error)
+	}
+	return res.RowsAffected, nil
+}
+
+// classify gives each write the chance to name err as its own.
+func classify(writes []Write, err error) error {
+	for _, w := range writes {
+		if w.Classify == nil {
+			continue
+		}
+		if mapped := w.Classify(err); mapped != nil {
+			return mapped
+		}
+	}
+	return err
 }

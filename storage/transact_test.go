@@ -10,60 +10,144 @@ import (
 	"gorm.io/gorm"
 )
 
-// tableRecorder writes each result into a table of the test's, through
-// the transaction it is given, as the gateway's key records do.
+// tableRecorder records each result into a table of the test's, as the
+// gateway's key records do, refusing when the key is there already.
 type tableRecorder struct {
-	fail error
+	key      string
+	fail     error
+	recorded *bool
 }
 
-func (r tableRecorder) Record(tx *gorm.DB, result any) error {
+func (r tableRecorder) Record(result any) (storage.Write, error) {
 	if r.fail != nil {
-		return r.fail
+		return storage.Write{}, r.fail
 	}
-	return tx.Exec(`INSERT INTO recorded (v) VALUES (?)`, result).Error
+	return storage.Write{SQL: `INSERT INTO recorded (k, v) VALUES (?, ?) ON CONFLICT (k) DO NOTHING`, Args: []any{r.key, result}}, nil
 }
 
-func TestTransactRecordsWithTheEffectOrNotAtAll(t *testing.T) {
-	db, _ := storagetest.Open(t)
-	storagetest.Exec(t, db, `CREATE TABLE effects (v TEXT NOT NULL)`)
-	storagetest.Exec(t, db, `CREATE TABLE recorded (v TEXT NOT NULL)`)
-	effect := func(v string, err error) func(tx *gorm.DB) (string, error) {
-		return func(tx *gorm.DB) (string, error) {
-			if e := tx.Exec(`INSERT INTO effects (v) VALUES (?)`, v).Error; e != nil {
-				return "", e
-			}
-			return v, err
-		}
+func (r tableRecorder) Recorded(rows int64) error {
+	if rows == 0 {
+		return errTaken
 	}
-	count := func(table string) int64 {
+	*r.recorded = true
+	return nil
+}
+
+var errTaken = errors.New("key taken")
+
+func setUp(t *testing.T) (*gorm.DB, func(string) int64) {
+	db, _ := storagetest.Open(t)
+	storagetest.Exec(t, db, `CREATE TABLE effects (v TEXT PRIMARY KEY)`)
+	storagetest.Exec(t, db, `CREATE TABLE recorded (k TEXT PRIMARY KEY, v TEXT NOT NULL)`)
+	return db, func(table string) int64 {
 		var n int64
 		storagetest.Scan(t, db, &n, `SELECT COUNT(*) FROM `+table)
 		return n
 	}
+}
+
+// effect defers the insert of each of vs and returns the last.
+func effect(err error, vs ...string) func(tx *gorm.DB) (string, error) {
+	return func(tx *gorm.DB) (string, error) {
+		for _, v := range vs {
+			if e := storage.Defer(tx, storage.Write{SQL: `INSERT INTO effects (v) VALUES (?)`, Args: []any{v}}); e != nil {
+				return "", e
+			}
+		}
+		return vs[len(vs)-1], err
+	}
+}
+
+func TestTransactRecordsWithTheEffectOrNotAtAll(t *testing.T) {
+	db, count := setUp(t)
 	ctx := context.Background()
 
 	// Without a recorder it is a plain transaction.
-	if v, err := storage.Transact(ctx, db, effect("a", nil)); err != nil || v != "a" {
+	if v, err := storage.Transact(ctx, db, effect(nil, "a")); err != nil || v != "a" {
 		t.Fatalf("Transact = %q, %v", v, err)
 	}
 	// With one, the result is recorded beside the effect.
-	recording := storage.WithRecorder(ctx, tableRecorder{})
-	if v, err := storage.Transact(recording, db, effect("b", nil)); err != nil || v != "b" {
-		t.Fatalf("Transact = %q, %v", v, err)
+	var recorded bool
+	if v, err := storage.Transact(storage.WithRecorder(ctx, tableRecorder{key: "k1", recorded: &recorded}), db, effect(nil, "b", "c")); err != nil || v != "c" || !recorded {
+		t.Fatalf("Transact = %q, %v, recorded %t", v, err, recorded)
 	}
-	if count("effects") != 2 || count("recorded") != 1 {
-		t.Fatalf("%d effects, %d records; want 2 and 1", count("effects"), count("recorded"))
+	if count("effects") != 3 || count("recorded") != 1 {
+		t.Fatalf("%d effects, %d records; want 3 and 1", count("effects"), count("recorded"))
 	}
-	// A failing effect records nothing; a failing record keeps no effect.
+	// A failing effect records nothing; a failing or refused record keeps
+	// no effect.
 	boom := errors.New("boom")
-	if v, err := storage.Transact(recording, db, effect("c", boom)); !errors.Is(err, boom) || v != "" {
-		t.Fatalf("failing effect: %q, %v", v, err)
+	if _, err := storage.Transact(storage.WithRecorder(ctx, tableRecorder{key: "k2", recorded: new(bool)}), db, effect(boom, "d")); !errors.Is(err, boom) {
+		t.Fatalf("failing effect: %v", err)
 	}
-	taken := errors.New("key taken")
-	if v, err := storage.Transact(storage.WithRecorder(ctx, tableRecorder{fail: taken}), db, effect("d", nil)); !errors.Is(err, taken) || v != "" {
-		t.Fatalf("failing record: %q, %v", v, err)
+	if _, err := storage.Transact(storage.WithRecorder(ctx, tableRecorder{key: "k3", fail: boom, recorded: new(bool)}), db, effect(nil, "e")); !errors.Is(err, boom) {
+		t.Fatalf("failing record: %v", err)
 	}
-	if count("effects") != 2 || count("recorded") != 1 {
-		t.Fatalf("after the failures: %d effects, %d records; want 2 and 1", count("effects"), count("recorded"))
+	if _, err := storage.Transact(storage.WithRecorder(ctx, tableRecorder{key: "k1", recorded: new(bool)}), db, effect(nil, "f", "g")); !errors.Is(err, errTaken) {
+		t.Fatalf("a taken key: %v", err)
+	}
+	if count("effects") != 3 || count("recorded") != 1 {
+		t.Fatalf("after the failures: %d effects, %d records; want 3 and 1", count("effects"), count("recorded"))
+	}
+}
+
+// TestDeferredWritesAreOneRoundTrip: however many writes a use case defers,
+// PostgreSQL receives them with the record as one statement; SQLite, which
+// has no round trips, one each. A failing write is named by its Classify
+// and takes every other write with it.
+func TestDeferredWritesAreOneRoundTrip(t *testing.T) {
+	db, count := setUp(t)
+	statements := storagetest.CountStatements(t, db)
+	var recorded bool
+	ctx := storage.WithRecorder(context.Background(), tableRecorder{key: "k", recorded: &recorded})
+	if _, err := storage.Transact(ctx, db, effect(nil, "a", "b", "c", "d")); err != nil {
+		t.Fatal(err)
+	}
+	want := int64(5)
+	if storage.DialectOf(db) == storage.Postgres {
+		want = 1
+	}
+	if n := statements.InTx.Load(); n != want || count("effects") != 4 || !recorded {
+		t.Fatalf("%d statements for 4 writes and a record, want %d; %d effects", n, want, count("effects"))
+	}
+
+	duplicate := errors.New("a duplicate")
+	_, err := storage.Transact(context.Background(), db, func(tx *gorm.DB) (string, error) {
+		for _, v := range []string{"x", "a", "y"} {
+			w := storage.Write{SQL: `INSERT INTO effects (v) VALUES (?)`, Args: []any{v}, Classify: func(err error) error {
+				if storage.IsUniqueViolationOn(err, "effects") {
+					return duplicate
+				}
+				return nil
+			}}
+			if err := storage.Defer(tx, w); err != nil {
+				return "", err
+			}
+		}
+		return "", nil
+	})
+	if !errors.Is(err, duplicate) {
+		t.Fatalf("err = %v, want the write's own name for it", err)
+	}
+	if count("effects") != 4 {
+		t.Fatalf("%d effects: a failed batch left some", count("effects"))
+	}
+
+	// Flush sends what is queued at once, so the use case learns its fate.
+	_, err = storage.Transact(context.Background(), db, func(tx *gorm.DB) (string, error) {
+		if err := storage.Defer(tx, storage.Write{SQL: `INSERT INTO effects (v) VALUES (?)`, Args: []any{"z"}}); err != nil {
+			return "", err
+		}
+		if err := storage.Flush(tx); err != nil {
+			return "", err
+		}
+		var n int64
+		if err := tx.Raw(`SELECT COUNT(*) FROM effects WHERE v = 'z'`).Scan(&n).Error; err != nil || n != 1 {
+			t.Errorf("after Flush the write is visible: %d, %v", n, err)
+		}
+		return "", nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

@@ -76,14 +76,16 @@ func (s *Service) CreateAccount(ctx context.Context, phone, pin string) (SignUp,
 		return SignUp{}, err
 	}
 	return storage.Transact(ctx, s.db, func(tx *gorm.DB) (SignUp, error) {
-		if err := tx.Create(&row).Error; err != nil {
-			if storage.IsUniqueViolation(err) {
-				return SignUp{}, ErrPhoneTaken
-			}
-			return SignUp{}, err
-		}
-		return SignUp{Account: row.toAccount(), Token: token}, nil
+		return SignUp{Account: row.toAccount(), Token: token}, storage.DeferInsert(tx, &row, phoneTaken)
 	})
+}
+
+// phoneTaken names the failure of a wallet's insert on the unique phone.
+func phoneTaken(err error) error {
+	if storage.IsUniqueViolationOn(err, "wallets") {
+		return ErrPhoneTaken
+	}
+	return nil
 }
 
 // Get returns the wallet with id, or a not-found error.

@@ -97,13 +97,16 @@ func (s *Service) transfer(ctx context.Context, walletID, kind string, amount in
 				return Transfer{}, err
 			}
 		}
-		if err := tx.Create(&row).Error; err != nil {
+		if err := storage.DeferInsert(tx, &row, nil); err != nil {
 			return Transfer{}, err
 		}
 		err := ledger.Post(tx, ledger.Transaction{Kind: kind, Reference: row.ID, CreatedAt: row.CreatedAt, Entries: []ledger.Entry{
 			{Account: ledger.BankClearingAccount(currency, w.Livemode), Amount: -in},
 			{Account: ledger.WalletAccount(walletID, currency, w.Livemode), Amount: in},
 		}})
+		if err == nil {
+			err = storage.Flush(tx) // the bank moves money only once the ledger has
+		}
 		if err != nil {
 			return Transfer{}, err
 		}

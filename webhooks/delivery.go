@@ -133,8 +133,9 @@ func escapeLike(s string) string {
 // stopDeliveries fails every pending delivery to an endpoint that will
 // receive nothing more. Clearing the claim token keeps a dispatcher that is
 // sending one of them right now from reviving it.
-func stopDeliveries(tx *gorm.DB, endpointID, reason string, now time.Time) error {
-	return tx.Table("webhook_deliveries").
-		Where("endpoint_id = ? AND status = ?", endpointID, deliveryPending).
-		Updates(map[string]any{"status": deliveryFailed, "claim_token": nil, "last_error": reason, "updated_at": now}).Error
+func stopDeliveries(endpointID, reason string, now time.Time) storage.Write {
+	return storage.Write{
+		SQL:  `UPDATE webhook_deliveries SET status = ?, claim_token = NULL, last_error = ?, updated_at = ? WHERE endpoint_id = ? AND status = ?`,
+		Args: []any{deliveryFailed, reason, now, endpointID, deliveryPending},
+	}
 }

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/scanpay/scanpay/seal"
-	"github.com/scanpay/scanpay/storage"
 	"gorm.io/gorm"
 )
 
@@ -21,16 +20,15 @@ import (
 // once: a dispatcher that dies while sending leaves the delivery to be sent
 // again when its lease runs out.
 type Dispatcher struct {
-	db       *gorm.DB
-	now      func() time.Time
-	log      *slog.Logger
-	client   *http.Client
-	sealer   *seal.Box
-	workers  int
-	poll     time.Duration
-	lease    time.Duration
-	claimSQL string
-	wake     chan struct{}
+	db      *gorm.DB
+	now     func() time.Time
+	log     *slog.Logger
+	client  *http.Client
+	sealer  *seal.Box
+	workers int
+	poll    time.Duration
+	lease   time.Duration
+	wake    chan struct{}
 	// jitter returns a number uniform in [0, 1) that places a retry within
 	// the schedule's spread.
 	jitter func() float64
@@ -48,13 +46,9 @@ func NewDispatcher(db *gorm.DB, now func() time.Time, log *slog.Logger, cfg Conf
 	if err != nil {
 		return nil, err
 	}
-	q := claimSQL
-	if storage.DialectOf(db) == storage.Postgres {
-		q += "\nFOR UPDATE OF d SKIP LOCKED"
-	}
 	return &Dispatcher{
 		db: db, now: now, log: log, client: cfg.Guard.Client(), sealer: box,
-		workers: cfg.Workers, poll: cfg.PollInterval, lease: cfg.Lease, claimSQL: q,
+		workers: cfg.Workers, poll: cfg.PollInterval, lease: cfg.Lease,
 		wake: make(chan struct{}, 1), jitter: rand.Float64,
 	}, nil
 }

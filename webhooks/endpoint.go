@@ -116,10 +116,7 @@ func (s *Service) CreateEndpoint(ctx context.Context, merchantID string, livemod
 	}
 	row.SealedSecret = s.sealer.Seal(row.ID, []byte(secret))
 	return storage.Transact(ctx, s.db, func(tx *gorm.DB) (EndpointWithSecret, error) {
-		if err := tx.Create(&row).Error; err != nil {
-			return EndpointWithSecret{}, err
-		}
-		return EndpointWithSecret{Endpoint: row.toEndpoint(), Secret: secret}, nil
+		return EndpointWithSecret{Endpoint: row.toEndpoint(), Secret: secret}, storage.DeferInsert(tx, &row, nil)
 	})
 }
 
@@ -151,7 +148,7 @@ func (s *Service) ListEndpoints(ctx context.Context, merchantID string, livemode
 // included, and forgets its secrets. The endpoint is not found afterwards.
 func (s *Service) DeleteEndpoint(ctx context.Context, merchantID string, livemode bool, id string) error {
 	now := s.now()
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	_, err := storage.Transact(ctx, s.db, func(tx *gorm.DB) (struct{}, error) {
 		res := tx.Model(&endpointRow{}).
 			Where("id = ? AND merchant_id = ? AND livemode = ? AND status <> ?", id, merchantID, livemode, endpointDeleted).
 			Updates(map[string]any{
@@ -159,13 +156,14 @@ func (s *Service) DeleteEndpoint(ctx context.Context, merchantID string, livemod
 				"previous_secret_expires_at": nil, "updated_at": now,
 			})
 		if res.Error != nil {
-			return res.Error
+			return struct{}{}, res.Error
 		}
 		if res.RowsAffected == 0 {
-			return scanpay.NotFound("webhook_endpoint", id)
+			return struct{}{}, scanpay.NotFound("webhook_endpoint", id)
 		}
-		return stopDeliveries(tx, id, "endpoint deleted", now)
+		return struct{}{}, storage.Defer(tx, stopDeliveries(id, "endpoint deleted", now))
 	})
+	return err
 }
 
 // RotateSecret gives the endpoint a new signing secret and returns it. For

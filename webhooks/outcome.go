@@ -5,7 +5,7 @@ import (
 	"net/http"
 	"time"
 
-	"gorm.io/gorm"
+	"github.com/scanpay/scanpay/storage"
 )
 
 // maxRecordBatch bounds how many outcomes one transaction writes.
@@ -17,15 +17,22 @@ const maxRecordBatch = 256
 // Outcomes never written are sent again once their lease runs out.
 const recordTries = 3
 
-// recordAll writes outcomes as they arrive, each batch being whatever has
-// arrived by the time the previous one is written: one transaction per
-// outcome when deliveries trickle in, few when they pour. It returns the
-// first error, having logged them all.
+// recordLinger is how long the first outcome of a batch waits for others
+// to join it: a few milliseconds turn many one-outcome writes into one.
+// The deliveries are sent already; only their bookkeeping waits.
+const recordLinger = 5 * time.Millisecond
+
+// recordAll writes outcomes as they arrive, each batch being whatever
+// arrives within recordLinger of its first: one write per outcome when
+// deliveries trickle in, few when they pour. It returns the first error,
+// having logged them all.
 func (d *Dispatcher) recordAll(ctx context.Context, results <-chan result) error {
 	var first error
 	batch := make([]result, 0, maxRecordBatch)
+	linger := time.NewTimer(recordLinger)
 	for r := range results {
 		batch = append(batch[:0], r)
+		linger.Reset(recordLinger)
 	gather:
 		for len(batch) < maxRecordBatch {
 			select {
@@ -34,7 +41,7 @@ func (d *Dispatcher) recordAll(ctx context.Context, results <-chan result) error
 					break gather
 				}
 				batch = append(batch, r)
-			default:
+			case <-linger.C:
 				break gather
 			}
 		}
@@ -54,60 +61,61 @@ func (d *Dispatcher) recordAll(ctx context.Context, results <-chan result) error
 	return first
 }
 
-// record writes a batch of outcomes in one transaction: every attempt into
-// the log, and each delivery's next state. A delivery changes only while it
-// still carries the claim token of the attempt, so a dispatcher whose lease
-// ran out, or whose delivery was resent or stopped meanwhile, logs its
-// attempt and changes nothing else. The claim token alone is the check, with
-// no status beside it, so that the planner has only the primary key to go
-// by.
+// record writes a batch of outcomes at once: every attempt into the log,
+// and each delivery's next state; on PostgreSQL in one statement. A
+// delivery changes only while it still carries the claim token of the
+// attempt, so a dispatcher whose lease ran out, or whose delivery was
+// resent or stopped meanwhile, logs its attempt and changes nothing else.
+// The claim token alone is the check, with no status beside it, so that
+// the planner has only the primary key to go by. A 410 stops all of an
+// endpoint's pending deliveries, some of which the batch may change too:
+// such a batch is written one statement after another.
 func (d *Dispatcher) record(ctx context.Context, batch []result) error {
 	now := d.now()
 	attempts := make([]attemptRow, len(batch))
 	var delivered [][]any
+	gone := false
 	for i, r := range batch {
 		attempts[i] = r.attemptRow()
 		if r.delivered() {
 			delivered = append(delivered, []any{r.job.EventID, r.job.EndpointID, r.job.token})
 		}
+		gone = gone || r.status == http.StatusGone
 	}
-	return d.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Create(&attempts).Error; err != nil {
-			return err
-		}
-		if len(delivered) > 0 {
-			err := tx.Table("webhook_deliveries").
-				Where("(event_id, endpoint_id, claim_token) IN ?", delivered).
-				Updates(map[string]any{"status": deliveryDelivered, "claim_token": nil, "last_error": nil, "updated_at": now}).Error
-			if err != nil {
-				return err
-			}
-		}
-		for _, r := range batch {
-			if r.delivered() {
-				continue
-			}
-			if r.status == http.StatusGone {
-				if err := d.disable(tx, r.job.EndpointID, now); err != nil {
-					return err
-				}
-				continue
-			}
-			next := map[string]any{"claim_token": nil, "last_error": r.failure(), "updated_at": now}
+	logged, err := storage.Insert(d.db, &attempts, nil)
+	if err != nil {
+		return err
+	}
+	writes := []storage.Write{logged}
+	if len(delivered) > 0 {
+		writes = append(writes, storage.Write{
+			SQL:  `UPDATE webhook_deliveries SET status = ?, claim_token = NULL, last_error = NULL, updated_at = ? WHERE (event_id, endpoint_id, claim_token) IN ?`,
+			Args: []any{deliveryDelivered, now, delivered},
+		})
+	}
+	for _, r := range batch {
+		switch {
+		case r.delivered():
+		case r.status == http.StatusGone:
+			writes = append(writes, d.disable(r.job.EndpointID, now)...)
+		default:
+			status, next := deliveryPending, now
 			if wait, retry := d.retryWait(r, now); retry {
-				next["next_attempt_at"] = now.Add(wait)
+				next = now.Add(wait)
 			} else {
-				next["status"] = deliveryFailed
+				status = deliveryFailed
 			}
-			err := tx.Table("webhook_deliveries").
-				Where("event_id = ? AND endpoint_id = ? AND claim_token = ?", r.job.EventID, r.job.EndpointID, r.job.token).
-				Updates(next).Error
-			if err != nil {
-				return err
-			}
+			writes = append(writes, storage.Write{
+				SQL: `UPDATE webhook_deliveries SET status = ?, next_attempt_at = CASE WHEN ? THEN ? ELSE next_attempt_at END,
+	claim_token = NULL, last_error = ?, updated_at = ? WHERE event_id = ? AND endpoint_id = ? AND claim_token = ?`,
+				Args: []any{status, status == deliveryPending, next, r.failure(), now, r.job.EventID, r.job.EndpointID, r.job.token},
+			})
 		}
-		return nil
-	})
+	}
+	if gone {
+		return storage.CommitInOrder(ctx, d.db, writes...)
+	}
+	return storage.Commit(ctx, d.db, writes...)
 }
 
 // retryWait says whether a failed attempt is tried again, and after how
@@ -127,17 +135,16 @@ func (d *Dispatcher) retryWait(r result, now time.Time) (time.Duration, bool) {
 
 // disable stops an endpoint that answered 410 Gone: the merchant's server
 // says the URL is gone for good, so retrying would only knock on a closed
-// door for a day.
-func (d *Dispatcher) disable(tx *gorm.DB, endpointID string, now time.Time) error {
-	res := tx.Model(&endpointRow{}).Where("id = ? AND status = ?", endpointID, EndpointEnabled).
-		Updates(map[string]any{"status": EndpointDisabled, "disabled_reason": "the endpoint answered 410 Gone", "updated_at": now})
-	if res.Error != nil {
-		return res.Error
+// door for a day. It returns the writes that do it.
+func (d *Dispatcher) disable(endpointID string, now time.Time) []storage.Write {
+	d.log.Info("webhooks: endpoint answered 410 Gone; disabling it", "endpoint", endpointID)
+	return []storage.Write{
+		{
+			SQL:  `UPDATE webhook_endpoints SET status = ?, disabled_reason = ?, updated_at = ? WHERE id = ? AND status = ?`,
+			Args: []any{EndpointDisabled, "the endpoint answered 410 Gone", now, endpointID, EndpointEnabled},
+		},
+		stopDeliveries(endpointID, "the endpoint answered 410 Gone and was disabled", now),
 	}
-	if res.RowsAffected > 0 {
-		d.log.Info("webhooks: endpoint disabled after 410 Gone", "endpoint", endpointID)
-	}
-	return stopDeliveries(tx, endpointID, "the endpoint answered 410 Gone and was disabled", now)
 }
 
 func (r result) attemptRow() attemptRow {
