@@ -42,19 +42,35 @@ type env struct {
 }
 
 func newEnv(t testing.TB) *env {
-	return newEnvWith(t, checkout.Config{})
+	return newEnvWith(t, envOptions{})
 }
 
-func newEnvWith(t testing.TB, cfg checkout.Config) *env {
+// envOptions change what newEnvWith wires.
+type envOptions struct {
+	checkout checkout.Config
+	// db, when set, is the database to use instead of a fresh one.
+	db *gorm.DB
+	// allowPrivate lets webhook endpoints point at this machine.
+	allowPrivate bool
+}
+
+// webhookKey seals endpoint secrets in tests.
+var webhookKey = []byte(strings.Repeat("s", seal.KeyLen))
+
+func newEnvWith(t testing.TB, o envOptions) *env {
 	t.Helper()
-	db, _ := storagetest.Open(t)
+	db := o.db
+	if db == nil {
+		db, _ = storagetest.Open(t)
+	}
 	clk := clocktest.New()
 	logs := &lockedBuffer{}
 	merchants := merchant.NewService(db, clk.Now)
+	cfg := o.checkout
 	cfg.BaseURL = baseURL
 	wallets := wallet.NewService(db, clk.Now, wallet.Config{SessionKey: []byte(strings.Repeat("k", 32)), PINCost: bcrypt.MinCost})
 	orders := checkout.NewService(db, clk.Now, cfg, merchants, wallets)
-	hooks, err := webhooks.NewService(db, clk.Now, webhooks.Config{SecretKey: []byte(strings.Repeat("s", seal.KeyLen))})
+	hooks, err := webhooks.NewService(db, clk.Now, webhooks.Config{SecretKey: webhookKey, Guard: &webhooks.Guard{AllowPrivate: o.allowPrivate}})
 	if err != nil {
 		t.Fatal(err)
 	}
