@@ -1,0 +1,36 @@
+package gateway_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/scanpay/scanpay/merchant"
+)
+
+// TestScanNonASCIIMerchant: a merchant named in Chinese gets an EMVCo code
+// whose template 64 counts characters, as the EMVCo profiles do, and the
+// wallet's scan reads it.
+func TestScanNonASCIIMerchant(t *testing.T) {
+	e := newEnv(t)
+	_, key, err := e.merchants.Create(context.Background(), merchant.CreateParams{Name: "蓝瓶咖啡", City: "上海"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, token := e.payer("13800138000", 50000)
+	o := e.createOrder(key, `{"amount":1250,"currency":"CNY","qr_format":"emvco"}`)
+	payload := o["qr"].(map[string]any)["payload"].(string)
+	if !strings.Contains(payload, "6420"+"0002ZH"+"0104蓝瓶咖啡"+"0202上海"+"6304") {
+		t.Fatalf("payload %s does not carry template 64 with character lengths", payload)
+	}
+	p := e.do(request{method: "POST", path: "/wallet/v1/scan", key: token, body: `{"payload":"` + payload + `"}`})
+	if p.Code != 200 {
+		t.Fatalf("scan: %d %s", p.Code, p.Body.String())
+	}
+	if preview := p.json(t); preview["order"] != o["id"] || preview["merchant_name"] != "蓝瓶咖啡" {
+		t.Fatalf("preview %v", preview)
+	}
+	if r := e.do(request{method: "POST", path: "/wallet/v1/payments", key: token, body: payBody(o["id"].(string))}); r.Code != 201 {
+		t.Fatalf("pay: %d %s", r.Code, r.Body.String())
+	}
+}
