@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/scanpay/scanpay/checkout/qr"
 	"github.com/scanpay/scanpay/merchant"
 )
 
@@ -32,5 +33,37 @@ func TestScanNonASCIIMerchant(t *testing.T) {
 	}
 	if r := e.do(request{method: "POST", path: "/wallet/v1/payments", key: token, body: payBody(o["id"].(string))}); r.Code != 201 {
 		t.Fatalf("pay: %d %s", r.Code, r.Body.String())
+	}
+}
+
+// TestEMVCoLatinNames: data objects 59 and 60 hold the merchant's own Latin
+// name, or a transliteration, never a placeholder.
+func TestEMVCoLatinNames(t *testing.T) {
+	e := newEnv(t)
+	for _, tt := range []struct {
+		params               merchant.CreateParams
+		name, city, language string
+	}{
+		{merchant.CreateParams{Name: "蓝瓶咖啡", NameLatin: "Blue Bottle Coffee", City: "上海"}, "Blue Bottle Coffee", "Shanghai", "ZH"},
+		{merchant.CreateParams{Name: "蓝瓶咖啡", City: "重庆", CityLatin: "Chongqing"}, "Lanpingkafei", "Chongqing", "ZH"},
+		{merchant.CreateParams{Name: "喫茶ほし", NameLatin: "Kissa Hoshi", City: "Tokyo", Country: "JP"}, "Kissa Hoshi", "Tokyo", "JA"},
+		{merchant.CreateParams{Name: "Café Zürich", City: "Zürich", Country: "CH"}, "Cafe Zurich", "Zurich", ""},
+	} {
+		_, key, err := e.merchants.Create(context.Background(), tt.params)
+		if err != nil {
+			t.Fatal(err)
+		}
+		o := e.createOrder(key, `{"amount":1250,"currency":"CNY","qr_format":"emvco"}`)
+		payload := o["qr"].(map[string]any)["payload"].(string)
+		p, err := qr.ParseEMVCo(payload)
+		if err != nil {
+			t.Fatalf("%s: %v", payload, err)
+		}
+		if p.MerchantName != tt.name || p.MerchantCity != tt.city || p.AltLanguage.Language != tt.language {
+			t.Errorf("%s: 59 %q, 60 %q, 64.00 %q; want %q, %q, %q", tt.params.Name, p.MerchantName, p.MerchantCity, p.AltLanguage.Language, tt.name, tt.city, tt.language)
+		}
+		if tt.language != "" && (p.AltLanguage.MerchantName != tt.params.Name || p.AltLanguage.MerchantCity != tt.params.City) {
+			t.Errorf("%s: template 64 %+v", tt.params.Name, p.AltLanguage)
+		}
 	}
 }

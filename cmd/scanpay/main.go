@@ -18,7 +18,8 @@ const usage = `scanpay: a merchant payment gateway with QR checkout
 Usage:
   scanpay serve [--addr :8080] [--db URL] [--base-url URL] [--webhook-allow-private]
   scanpay migrate [--db URL]
-  scanpay merchant create --name NAME [--country CN] [--city CITY] [--mcc 5999] [--db URL] [--json]
+  scanpay merchant create --name NAME [--name-latin NAME] [--country CN] [--city CITY] [--city-latin CITY]
+                          [--mcc 5999] [--db URL] [--json]
   scanpay merchant key create --merchant ID [--live] [--db URL] [--json]
   scanpay merchant key list --merchant ID [--db URL]
   scanpay merchant key revoke --key ID [--db URL]

@@ -41,8 +41,10 @@ func merchantCreate(ctx context.Context, args []string, stdout, stderr io.Writer
 	var asJSON bool
 	fs := newFlagSet("merchant create", stderr)
 	fs.StringVar(&p.Name, "name", "", "merchant name, shown to payers (required)")
+	fs.StringVar(&p.NameLatin, "name-latin", "", "the name in printable ASCII, at most 25 characters, for EMVCo QR codes; default: transliterated from --name")
 	fs.StringVar(&p.Country, "country", "CN", "ISO 3166 country code, for EMVCo QR codes")
 	fs.StringVar(&p.City, "city", "Shanghai", "city, for EMVCo QR codes")
+	fs.StringVar(&p.CityLatin, "city-latin", "", "the city in printable ASCII, at most 15 characters, for EMVCo QR codes; default: transliterated from --city")
 	fs.StringVar(&p.MCC, "mcc", "5999", "merchant category code, for EMVCo QR codes")
 	fs.BoolVar(&asJSON, "json", false, "print JSON")
 	return withMerchants(ctx, fs, args, func(svc *merchant.Service) error {
@@ -53,7 +55,8 @@ func merchantCreate(ctx context.Context, args []string, stdout, stderr io.Writer
 		if asJSON {
 			return json.NewEncoder(stdout).Encode(map[string]any{"merchant": m, "secret_key": secret})
 		}
-		fmt.Fprintf(stdout, "merchant   %s  %s\nsecret key %s\n\nThe key is shown only this once; keep it safe.\n", m.ID, m.Name, secret)
+		fmt.Fprintf(stdout, "merchant   %s  %s\nin Latin   %s, %s (EMVCo QR codes; --name-latin and --city-latin change it)\nsecret key %s\n\nThe key is shown only this once; keep it safe.\n",
+			m.ID, m.Name, m.NameLatin, m.CityLatin, secret)
 		return nil
 	})
 }
