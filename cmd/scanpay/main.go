@@ -1,5 +1,5 @@
 // Command scanpay runs the Scanpay gateway and its operator tools:
-// serve, migrate, merchant and ledger.
+// serve, migrate, merchant, ledger, demo and version.
 package main
 
 import (
@@ -25,6 +25,7 @@ Usage:
   scanpay merchant key revoke --key ID [--db URL]
   scanpay ledger verify [--db URL]
   scanpay demo [--gateway http://localhost:8080] [--db URL]
+  scanpay version
 
 --db takes sqlite://PATH (or a plain path) or postgres://...; the default is
 sqlite://scanpay.db. Every flag can also come from SCANPAY_* variables; see
@@ -57,6 +58,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = ledgerCommand(ctx, args[1:], stdout, stderr)
 	case "demo":
 		err = demo(ctx, args[1:], stdout, stderr)
+	case "version", "--version":
+		err = version(stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
