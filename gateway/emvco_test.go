@@ -67,3 +67,14 @@ func TestEMVCoLatinNames(t *testing.T) {
 		}
 	}
 }
+
+// TestScanOtherSchemeEMVCo: a well-formed EMVCo code of another scheme
+// (the EMVCo specification's sample, with UnionPay-style accounts and no
+// template 26) is not ours, rather than broken.
+func TestScanOtherSchemeEMVCo(t *testing.T) {
+	e := newEnv(t)
+	_, token := e.payer("13800138000", 0)
+	const sample = "00020101021229300012D156000000000510A93FO3230Q31280012D15600000001030812345678520441115802CN5914BEST TRANSPORT6007BEIJING64200002ZH0104最佳运输0202北京540523.7253031565502016233030412340603***0708A60086670902ME91320016A0112233449988770708123456786304A13A"
+	e.do(request{method: "POST", path: "/wallet/v1/scan", key: token, body: `{"payload":"` + sample + `"}`}).
+		expectError(t, 400, "invalid_request_error", "payload_unrecognized", "payload")
+}
