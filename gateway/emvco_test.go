@@ -78,3 +78,23 @@ func TestScanOtherSchemeEMVCo(t *testing.T) {
 	e.do(request{method: "POST", path: "/wallet/v1/scan", key: token, body: `{"payload":"` + sample + `"}`}).
 		expectError(t, 400, "invalid_request_error", "payload_unrecognized", "payload")
 }
+
+// TestEMVCoWithoutLatinName: a merchant stored before Latin names were
+// kept, whose name has nothing to transliterate, gets a clear 400 for an
+// EMVCo order rather than a placeholder in its code; URL codes still work.
+func TestEMVCoWithoutLatinName(t *testing.T) {
+	e := newEnv(t)
+	m, key, err := e.merchants.Create(context.Background(), merchant.CreateParams{Name: "ほし", NameLatin: "Hoshi", Country: "JP", City: "Tokyo"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.db.Exec(`UPDATE merchants SET name_latin = '' WHERE id = ?`, m.ID).Error; err != nil {
+		t.Fatal(err)
+	}
+	e.do(request{method: "POST", path: "/v1/orders", key: key, body: `{"amount":1250,"currency":"JPY","qr_format":"emvco"}`}).
+		expectError(t, 400, "invalid_request_error", "parameter_invalid", "qr_format")
+	if n := e.count("orders"); n != 0 {
+		t.Fatalf("%d orders stored", n)
+	}
+	e.createOrder(key, `{"amount":1250,"currency":"JPY"}`)
+}
