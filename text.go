@@ -32,3 +32,14 @@ func IsDigits(s string) bool {
 	}
 	return true
 }
+
+// IsPrintableASCII reports whether s is made only of printable ASCII, space
+// to tilde: the characters EMVCo QR fields other than template 64 take.
+func IsPrintableASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < ' ' || s[i] > '~' {
+			return false
+		}
+	}
+	return true
+}

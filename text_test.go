@@ -30,3 +30,11 @@ func TestIsDigits(t *testing.T) {
 		}
 	}
 }
+
+func TestIsPrintableASCII(t *testing.T) {
+	for s, want := range map[string]bool{"": true, "Blue Bottle ~ A-1": true, "Café": false, "蓝瓶": false, "a\tb": false, "\x7f": false} {
+		if got := IsPrintableASCII(s); got != want {
+			t.Errorf("IsPrintableASCII(%q) = %v", s, got)
+		}
+	}
+}

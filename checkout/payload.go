@@ -2,17 +2,26 @@ package checkout
 
 import (
 	"strings"
-	"unicode/utf8"
+	"unicode"
 
 	"github.com/scanpay/scanpay"
 	"github.com/scanpay/scanpay/checkout/qr"
 	"github.com/scanpay/scanpay/merchant"
 )
 
+// errNoLatinName is an EMVCo order for a merchant, made before Latin names
+// were kept, whose name has nothing to transliterate: its code would have
+// nothing to put in data object 59.
+var errNoLatinName = scanpay.Invalid("qr_format",
+	"the merchant has no Latin name for EMVCo codes (merchant create --name-latin); use qr_format url")
+
 // payload is the text an order's QR code holds, in the order's format.
 func (s *Service) payload(r orderRow, m merchant.Merchant, cur scanpay.Currency) (string, error) {
 	if r.QRFormat == QRFormatURL {
 		return s.cfg.BaseURL + "/q/" + r.QRCode, nil
+	}
+	if m.NameLatin == "" || m.CityLatin == "" {
+		return "", errNoLatinName
 	}
 	p := qr.EMVCo{
 		PointOfInitiation: "12", // dynamic: this code is for one order only
@@ -21,48 +30,54 @@ func (s *Service) payload(r orderRow, m merchant.Merchant, cur scanpay.Currency)
 		Currency:          cur.Numeric,
 		Amount:            cur.FormatMajor(r.Amount),
 		Country:           m.Country,
-		MerchantName:      asciiField(m.Name, 25, "Merchant"),
-		MerchantCity:      asciiField(m.City, 15, "City"),
+		MerchantName:      m.NameLatin,
+		MerchantCity:      m.CityLatin,
 		ReferenceLabel:    r.QRCode,
 	}
-	if r.Reference != nil && isPrintableASCII(*r.Reference) && len(*r.Reference) <= 25 {
+	if r.Reference != nil && scanpay.IsPrintableASCII(*r.Reference) && len(*r.Reference) <= 25 {
 		p.ReferenceLabel = *r.Reference
 	}
 	// Tags 59 and 60 only take ASCII; a name in another script travels in
-	// the language template so wallets can still show it.
-	if !isPrintableASCII(m.Name) || !isPrintableASCII(m.City) {
-		p.AltLanguage = qr.AltLanguage{Language: "ZH", MerchantName: truncateRunes(m.Name, 25), MerchantCity: truncateRunes(m.City, 15)}
+	// the language template too, so wallets that read it show the original.
+	if lang := language(m.Name + m.City); lang != "" {
+		p.AltLanguage = qr.AltLanguage{Language: lang, MerchantName: altText(m.Name, 25), MerchantCity: altText(m.City, 15)}
+		if p.AltLanguage.MerchantName == "" {
+			p.AltLanguage = qr.AltLanguage{}
+		}
 	}
 	return p.Encode()
 }
 
-// asciiField keeps the printable ASCII of v, cut to max bytes, or
-// fallback when nothing is left.
-func asciiField(v string, max int, fallback string) string {
+// language names, for template 64, the language a merchant's name is
+// written in, judged by its script; "" for a name in Latin letters or one
+// whose language the script does not tell.
+func language(s string) string {
+	lang := ""
+	for _, r := range s {
+		switch {
+		case unicode.In(r, unicode.Hiragana, unicode.Katakana):
+			return "JA" // kanji alone would pass for Chinese
+		case unicode.Is(unicode.Hangul, r):
+			return "KO"
+		case unicode.Is(unicode.Thai, r):
+			lang = "TH"
+		case unicode.Is(unicode.Han, r) && lang == "":
+			lang = "ZH"
+		}
+	}
+	return lang
+}
+
+// altText keeps what template 64 can carry of s, at most max characters:
+// no character outside the Basic Multilingual Plane (see qr's checkText).
+func altText(s string, max int) string {
 	var b strings.Builder
-	for _, r := range v {
-		if r >= ' ' && r <= '~' && b.Len() < max {
+	n := 0
+	for _, r := range s {
+		if r <= 0xFFFF && n < max {
 			b.WriteRune(r)
+			n++
 		}
 	}
-	if out := strings.TrimSpace(b.String()); out != "" {
-		return out
-	}
-	return fallback
-}
-
-func isPrintableASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < ' ' || s[i] > '~' {
-			return false
-		}
-	}
-	return true
-}
-
-func truncateRunes(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	return string([]rune(s)[:n])
+	return strings.TrimSpace(b.String())
 }

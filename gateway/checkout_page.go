@@ -16,7 +16,10 @@ import (
 //go:embed templates/*.html
 var templateFiles embed.FS
 
-var checkoutTemplate = template.Must(template.ParseFS(templateFiles, "templates/checkout.html"))
+var (
+	checkoutTemplate = template.Must(template.ParseFS(templateFiles, "templates/checkout.html"))
+	errorTemplate    = template.Must(template.ParseFS(templateFiles, "templates/error.html"))
+)
 
 // checkoutPage is what the hosted checkout template shows.
 type checkoutPage struct {
@@ -27,6 +30,7 @@ type checkoutPage struct {
 	OrderID      string
 	MerchantName string
 	Amount       string
+	Currency     string // the currency's name and code, under the amount
 	Description  string
 	Livemode     bool
 	QR           template.HTML
@@ -47,12 +51,12 @@ func (s *Server) pageRoutes(r *gin.Engine) {
 func (s *Server) checkoutPage(c *gin.Context) {
 	o, err := s.checkout.Checkout(c.Request.Context(), c.Param("id"))
 	if err != nil {
-		s.fail(c, err)
+		s.failPage(c, err)
 		return
 	}
 	svg, err := s.checkout.CheckoutQR(o)
 	if err != nil {
-		s.fail(c, err)
+		s.failPage(c, err)
 		return
 	}
 	lang := language(c.GetHeader("Accept-Language"))
@@ -64,6 +68,7 @@ func (s *Server) checkoutPage(c *gin.Context) {
 		OrderID:      o.ID,
 		MerchantName: o.MerchantName,
 		Amount:       displayAmount(o.Amount, o.Currency),
+		Currency:     currencyLabel(o.Currency, lang),
 		Description:  o.Description,
 		Livemode:     o.Livemode,
 		QR:           template.HTML(svg), // rendered by our own QR encoder, not from input
@@ -76,12 +81,57 @@ func (s *Server) checkoutPage(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	writePage(c, http.StatusOK, page.Nonce, buf.Bytes())
+}
+
+// writePage sends a hosted page with the headers every one of them needs:
+// its CSP lets only its own nonce-pinned inline style and script run, and
+// no other site may frame it (frame-ancestors, and X-Frame-Options for
+// browsers that predate it), so a payment page cannot be overlaid to
+// trick a payer's clicks.
+func writePage(c *gin.Context, status int, nonce string, html []byte) {
 	c.Header("Content-Security-Policy", fmt.Sprintf(
-		"default-src 'none'; style-src 'nonce-%[1]s'; script-src 'nonce-%[1]s'; connect-src 'self'; img-src data:; base-uri 'none'; form-action 'none'", page.Nonce))
+		"default-src 'none'; style-src 'nonce-%[1]s'; script-src 'nonce-%[1]s'; connect-src 'self'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'", nonce))
+	c.Header("X-Frame-Options", "DENY")
 	c.Header("Cache-Control", "no-store")
 	c.Header("Referrer-Policy", "no-referrer")
-	c.Header("Vary", "Accept-Language")
-	c.Data(http.StatusOK, "text/html; charset=utf-8", buf.Bytes())
+	c.Header("Vary", "Accept, Accept-Language")
+	c.Data(status, "text/html; charset=utf-8", html)
+}
+
+// errorPage is what the hosted error template shows.
+type errorPage struct {
+	Lang      string
+	T         map[string]string
+	Nonce     string
+	Title     string
+	Note      string
+	RequestID string
+}
+
+// failPage answers a hosted page that cannot be shown. A client that asks
+// for JSON (Accept: application/json) gets the API's error object; a
+// browser gets a page in the payer's language with the same status: a
+// payer who opens a stale or mistyped link must not face raw JSON.
+func (s *Server) failPage(c *gin.Context, err error) {
+	if c.NegotiateFormat("text/html", "application/json") == "application/json" {
+		s.fail(c, err)
+		return
+	}
+	status, _ := s.classify(c, err)
+	lang := language(c.GetHeader("Accept-Language"))
+	t := messages[lang]
+	page := errorPage{Lang: lang, T: t, Nonce: scanpay.RandomToken(16), Title: t["failed"], Note: t["failNote"], RequestID: requestID(c)}
+	if status == http.StatusNotFound {
+		page.Title, page.Note = t["notFound"], t["nfNote"]
+	}
+	var buf bytes.Buffer
+	if err := errorTemplate.Execute(&buf, page); err != nil {
+		s.fail(c, err)
+		return
+	}
+	writePage(c, status, page.Nonce, buf.Bytes())
+	c.Abort()
 }
 
 // pageStatus folds an order status into the page's four screens: a
@@ -99,7 +149,7 @@ func pageStatus(st checkout.Status) string {
 func (s *Server) scanLanding(c *gin.Context) {
 	o, err := s.checkout.ByCode(c.Request.Context(), c.Param("code"))
 	if err != nil {
-		s.fail(c, err)
+		s.failPage(c, err)
 		return
 	}
 	c.Redirect(http.StatusFound, "/pay/"+o.ID)

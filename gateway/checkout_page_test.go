@@ -21,7 +21,7 @@ func TestCheckoutPage(t *testing.T) {
 		t.Fatalf("page: %d %s", en.Code, en.Header().Get("Content-Type"))
 	}
 	html := en.Body.String()
-	for _, want := range []string{"Blue Bottle", "¥12.50", "2 coffees &lt;b&gt;", "<svg", "Scan with your wallet", `data-status="pending"`, "/pay/" + id + "/events", "Test mode"} {
+	for _, want := range []string{"Blue Bottle", "¥12.50", "Chinese yuan · CNY", "2 coffees &lt;b&gt;", "<svg", "Scan with your wallet", `data-status="pending"`, "/pay/" + id + "/events", "Test mode"} {
 		if !strings.Contains(html, want) {
 			t.Errorf("page lacks %q", want)
 		}
@@ -41,13 +41,67 @@ func TestCheckoutPage(t *testing.T) {
 	}
 
 	zh := e.do(request{method: "GET", path: "/pay/" + id, headers: map[string]string{"Accept-Language": "zh-CN,zh;q=0.9"}}).Body.String()
-	for _, want := range []string{`lang="zh"`, "请使用钱包扫码付款", "测试模式", "向 Blue Bottle 付款"} {
+	for _, want := range []string{`lang="zh"`, "请使用钱包扫码付款", "测试模式", "向 Blue Bottle 付款", "¥12.50", "人民币 · CNY"} {
 		if !strings.Contains(zh, want) {
 			t.Errorf("Chinese page lacks %q", want)
 		}
 	}
 
-	e.do(request{method: "GET", path: "/pay/ord_missing"}).expectError(t, 404, "not_found_error", "resource_missing", "id")
+	if got := en.Header().Get("X-Frame-Options"); got != "DENY" || !strings.Contains(csp, "frame-ancestors 'none'") {
+		t.Errorf("the page may be framed: X-Frame-Options %q, CSP %q", got, csp)
+	}
+}
+
+func TestCheckoutPageAmounts(t *testing.T) {
+	e := newEnv(t)
+	_, key := e.merchant("Blue Bottle")
+	for _, tt := range []struct {
+		order, lang string
+		want        []string
+	}{
+		{`{"amount":125000000,"currency":"CNY"}`, "zh-CN", []string{"¥1,250,000.00", "人民币 · CNY"}},
+		{`{"amount":123456789,"currency":"CNY"}`, "en", []string{"¥1,234,567.89", "Chinese yuan · CNY"}},
+		{`{"amount":1250,"currency":"JPY"}`, "zh-CN", []string{"JP¥1,250", "日元 · JPY"}},
+		{`{"amount":1250,"currency":"JPY"}`, "en", []string{"JP¥1,250", "Japanese yen · JPY"}},
+	} {
+		id := e.createOrder(key, tt.order)["id"].(string)
+		html := e.do(request{method: "GET", path: "/pay/" + id, headers: map[string]string{"Accept-Language": tt.lang}}).Body.String()
+		for _, want := range tt.want {
+			if !strings.Contains(html, want) {
+				t.Errorf("%s page of %s lacks %q", tt.lang, tt.order, want)
+			}
+		}
+		if tt.want[0] == "JP¥1,250" && strings.Contains(html, ">¥1,250<") {
+			t.Errorf("yen shown as a bare ¥, as yuan are")
+		}
+	}
+}
+
+// TestPagesNotFound: a payer who opens a stale or mistyped link gets a page
+// in their language with a 404, not an API error; an API client asking for
+// JSON still gets the error object.
+func TestPagesNotFound(t *testing.T) {
+	e := newEnv(t)
+	for _, path := range []string{"/pay/ord_missing", "/q/nosuchcode"} {
+		browser := map[string]string{"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+		for lang, want := range map[string]string{"zh-CN,zh;q=0.9": "找不到此付款页面", "en-US,en;q=0.9": "Payment page not found"} {
+			browser["Accept-Language"] = lang
+			r := e.do(request{method: "GET", path: path, headers: browser})
+			html := r.Body.String()
+			if r.Code != 404 || r.Header().Get("Content-Type") != "text/html; charset=utf-8" || !strings.Contains(html, want) {
+				t.Errorf("%s in %s: %d %s\n%s", path, lang, r.Code, r.Header().Get("Content-Type"), html)
+			}
+			if !strings.Contains(html, r.Header().Get("Request-Id")) || r.Header().Get("X-Frame-Options") != "DENY" {
+				t.Errorf("%s: error page without its request id or frame protection", path)
+			}
+		}
+		// curl's default */* is a browser's too: a page.
+		if r := e.do(request{method: "GET", path: path, headers: map[string]string{"Accept": "*/*"}}); r.Code != 404 || !strings.Contains(r.Body.String(), "<html") {
+			t.Errorf("%s with */*: %d %s", path, r.Code, r.Body.String())
+		}
+		e.do(request{method: "GET", path: path, headers: map[string]string{"Accept": "application/json"}}).
+			expectError(t, 404, "not_found_error", "resource_missing", "id")
+	}
 }
 
 func TestCheckoutPageShowsOutcome(t *testing.T) {
@@ -73,7 +127,6 @@ func TestScanLandingRedirectsToCheckout(t *testing.T) {
 	if r.Code != http.StatusFound || r.Header().Get("Location") != "/pay/"+o["id"].(string) {
 		t.Fatalf("%s: %d to %q", path, r.Code, r.Header().Get("Location"))
 	}
-	e.do(request{method: "GET", path: "/q/nosuchcode"}).expectError(t, 404, "not_found_error", "resource_missing", "id")
 }
 
 // sseEvents reads "event: status" data lines from a stream.

@@ -45,10 +45,9 @@ type errorObject struct {
 	Param   string `json:"param,omitempty"`
 }
 
-// fail answers the request with err as an API error object. Errors that
-// are not a *scanpay.Error are internal: logged with the request id, and
-// never shown to the client. A request with an Idempotency-Key whose key
-// another request recorded is answered with that record instead (replay).
+// fail answers the request with err as an API error object. A request
+// with an Idempotency-Key whose key another request recorded is answered
+// with that record instead (replay).
 func (s *Server) fail(c *gin.Context, err error) {
 	if k := keyRecordOf(c); k != nil && !k.checked && s.replay(c, k) {
 		return
@@ -56,6 +55,14 @@ func (s *Server) fail(c *gin.Context, err error) {
 	if errors.Is(err, errKeyTaken) {
 		err = errIdempotencyKeyInUse // the record vanished between the two reads
 	}
+	status, obj := s.classify(c, err)
+	c.AbortWithStatusJSON(status, errorBody{obj})
+}
+
+// classify turns err into its status and error object. Errors that are
+// not a *scanpay.Error are internal: logged with the request id, and never
+// shown to the client.
+func (s *Server) classify(c *gin.Context, err error) (int, errorObject) {
 	e, ok := scanpay.ErrorOf(err)
 	if !ok || e.Kind == scanpay.KindInternal {
 		if errors.Is(err, context.Canceled) && c.Request.Context().Err() != nil {
@@ -71,7 +78,7 @@ func (s *Server) fail(c *gin.Context, err error) {
 		s.log.Error("error kind missing from the table", "kind", e.Kind, "code", e.Code)
 		class = errorTable[scanpay.KindInternal]
 	}
-	c.AbortWithStatusJSON(class.status, errorBody{errorObject{Type: class.typ, Code: e.Code, Message: e.Message, Param: e.Param}})
+	return class.status, errorObject{Type: class.typ, Code: e.Code, Message: e.Message, Param: e.Param}
 }
 
 // reply answers with a service call's result: v with status, or the error.

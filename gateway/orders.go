@@ -14,8 +14,9 @@ func (s *Server) orderRoutes(v1 *gin.RouterGroup) {
 	v1.GET("/orders", s.listOrders)
 	v1.GET("/orders/:id", s.getOrder)
 	v1.POST("/orders/:id/cancel", s.idempotent(http.StatusOK, false), s.cancelOrder)
-	v1.GET("/orders/:id/qr.png", s.orderQRImage(checkout.ImagePNG))
-	v1.GET("/orders/:id/qr.svg", s.orderQRImage(checkout.ImageSVG))
+	// HEAD too: link checkers and caches ask it before fetching.
+	v1.Match([]string{http.MethodGet, http.MethodHead}, "/orders/:id/qr.png", s.orderQRImage(checkout.ImagePNG))
+	v1.Match([]string{http.MethodGet, http.MethodHead}, "/orders/:id/qr.svg", s.orderQRImage(checkout.ImageSVG))
 }
 
 func (s *Server) createOrder(c *gin.Context) {
@@ -81,6 +82,8 @@ func (s *Server) orderQRImage(kind string) gin.HandlerFunc {
 	}
 }
 
+// serveImage answers GET with the image and HEAD with the same headers,
+// Content-Length included, and no body.
 func serveImage(c *gin.Context, img checkout.Image) {
 	c.Header("ETag", img.ETag)
 	c.Header("Cache-Control", "private, max-age=86400, immutable")
@@ -91,6 +94,12 @@ func serveImage(c *gin.Context, img checkout.Image) {
 	contentType := "image/png"
 	if img.Kind == checkout.ImageSVG {
 		contentType = "image/svg+xml"
+	}
+	if c.Request.Method == http.MethodHead {
+		c.Header("Content-Type", contentType)
+		c.Header("Content-Length", strconv.Itoa(len(img.Data)))
+		c.Status(http.StatusOK)
+		return
 	}
 	c.Data(http.StatusOK, contentType, img.Data)
 }

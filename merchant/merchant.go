@@ -19,19 +19,28 @@ type Merchant struct {
 	Name    string `json:"name"`
 	Country string `json:"country"`
 	City    string `json:"city"`
-	MCC     string `json:"mcc"`
+	// NameLatin and CityLatin are the name and city in printable ASCII,
+	// for the EMVCo fields that take nothing else: given by the merchant,
+	// or transliterated from Name and City (see Latin).
+	NameLatin string `json:"name_latin"`
+	CityLatin string `json:"city_latin"`
+	MCC       string `json:"mcc"`
 	// FeeRateBPS is the merchant's fee plan, in basis points of a payment.
 	FeeRateBPS int       `json:"fee_rate_bps"`
 	CreatedAt  time.Time `json:"created_at"`
 }
 
 // CreateParams describe a new merchant. Country, City and MCC appear in
-// EMVCo QR codes; empty ones take defaults.
+// EMVCo QR codes; empty ones take defaults. NameLatin and CityLatin, when
+// given, are what those codes show where only ASCII fits; empty ones are
+// transliterated from Name and City.
 type CreateParams struct {
-	Name    string
-	Country string
-	City    string
-	MCC     string
+	Name      string
+	NameLatin string
+	Country   string
+	City      string
+	CityLatin string
+	MCC       string
 }
 
 // Service creates and finds merchants and authenticates their keys. It
@@ -51,8 +60,10 @@ func NewService(db *gorm.DB, now func() time.Time) *Service {
 type merchantRow struct {
 	ID         string
 	Name       string
+	NameLatin  string
 	Country    string
 	City       string
+	CityLatin  string
 	MCC        string `gorm:"column:mcc"`
 	FeeRateBPS int    `gorm:"column:fee_rate_bps"`
 	CreatedAt  time.Time
@@ -61,11 +72,22 @@ type merchantRow struct {
 func (merchantRow) TableName() string { return "merchants" }
 
 func (r merchantRow) toMerchant() Merchant {
-	return Merchant{ID: r.ID, Object: "merchant", Name: r.Name, Country: r.Country, City: r.City, MCC: r.MCC, FeeRateBPS: r.FeeRateBPS, CreatedAt: r.CreatedAt}
+	// Merchants made before the Latin forms were stored have none.
+	if r.NameLatin == "" {
+		r.NameLatin = Latin(r.Name, MaxNameLatin)
+	}
+	if r.CityLatin == "" {
+		r.CityLatin = Latin(r.City, MaxCityLatin)
+	}
+	return Merchant{ID: r.ID, Object: "merchant", Name: r.Name, NameLatin: r.NameLatin, Country: r.Country, City: r.City,
+		CityLatin: r.CityLatin, MCC: r.MCC, FeeRateBPS: r.FeeRateBPS, CreatedAt: r.CreatedAt}
 }
 
 // Create makes a merchant and its first test-mode secret key, in one
-// transaction. The secret is returned once and never stored.
+// transaction. The secret is returned once and never stored. Invalid
+// params are a scanpay.KindInvalid error naming the field: name_latin or
+// city_latin when one was given outside printable ASCII or its length, or
+// when none was given and the name or city has nothing to transliterate.
 func (s *Service) Create(ctx context.Context, p CreateParams) (Merchant, string, error) {
 	row, err := p.validate()
 	if err != nil {
@@ -136,7 +158,38 @@ func (p CreateParams) validate() (merchantRow, error) {
 	case len(r.MCC) != 4 || !scanpay.IsDigits(r.MCC):
 		return r, scanpay.Invalid("mcc", "mcc must be a four-digit merchant category code")
 	}
+	for _, f := range []struct{ param, v string }{{"name", r.Name}, {"city", r.City}} {
+		if err := scanpay.CheckText(f.param, f.v, 100); err != nil {
+			return r, err
+		}
+	}
+	var err error
+	if r.NameLatin, err = latinForm("name", r.Name, p.NameLatin, MaxNameLatin); err != nil {
+		return r, err
+	}
+	if r.CityLatin, err = latinForm("city", r.City, p.CityLatin, MaxCityLatin); err != nil {
+		return r, err
+	}
 	return r, nil
+}
+
+// latinForm checks the Latin form of field the merchant gave, or
+// transliterates value when it gave none.
+func latinForm(field, value, given string, max int) (string, error) {
+	param := field + "_latin"
+	given = strings.TrimSpace(given)
+	switch {
+	case given == "":
+		if latin := Latin(value, max); latin != "" {
+			return latin, nil
+		}
+		return "", scanpay.Invalid(param, "%s is required: %s %q has no letters that EMVCo QR codes can show (printable ASCII, at most %d characters)", param, field, value, max)
+	case !scanpay.IsPrintableASCII(given):
+		return "", scanpay.Invalid(param, "%s must be printable ASCII (letters, digits, spaces, punctuation)", param)
+	case len(given) > max:
+		return "", scanpay.Invalid(param, "%s is %d characters long; at most %d fit in an EMVCo QR code", param, len(given), max)
+	}
+	return given, nil
 }
 
 func isUpperAlpha(s string) bool {

@@ -209,6 +209,11 @@ const maxURLLen = 2048
 // API call waits.
 const lookupTimeout = 3 * time.Second
 
+// allowPrivateHint ends the refusals of private addresses: a developer
+// pointing a webhook at a receiver on their own machine needs to know the
+// switch exists.
+const allowPrivateHint = "; a gateway run for local development allows it with --webhook-allow-private"
+
 // URLError says why a webhook endpoint URL was refused, in words meant for
 // the merchant; the gateway answers it with a 400 naming the url parameter.
 type URLError struct {
@@ -253,14 +258,14 @@ func (g *Guard) ValidateURL(ctx context.Context, raw string, livemode bool) erro
 	host := u.Hostname()
 	if addr, err := netip.ParseAddr(host); err == nil {
 		if ForbiddenAddr(addr) {
-			return &URLError{fmt.Sprintf("url points to a private address (%s)", host)}
+			return &URLError{fmt.Sprintf("url points to a private address (%s)%s", host, allowPrivateHint)}
 		}
 		return nil
 	}
 	// RFC 6761 gives localhost and every name under it to loopback, whatever
 	// a DNS server claims.
 	if name := strings.ToLower(strings.TrimSuffix(host, ".")); name == "localhost" || strings.HasSuffix(name, ".localhost") {
-		return &URLError{"url must not point to localhost"}
+		return &URLError{"url must not point to localhost" + allowPrivateHint}
 	}
 
 	ctx, cancel := context.WithTimeout(ctx, lookupTimeout)
@@ -284,5 +289,5 @@ func (g *Guard) ValidateURL(ctx context.Context, raw string, livemode bool) erro
 	if !private.IsValid() {
 		return &URLError{fmt.Sprintf("url host %s does not resolve to an address", host)}
 	}
-	return &URLError{fmt.Sprintf("url resolves to a private address (%s)", private)}
+	return &URLError{fmt.Sprintf("url resolves to a private address (%s)%s", private, allowPrivateHint)}
 }

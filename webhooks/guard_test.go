@@ -352,6 +352,11 @@ func TestValidateURL(t *testing.T) {
 			if !strings.HasPrefix(urlErr.Reason, "url ") || !strings.Contains(urlErr.Reason, tt.want) {
 				t.Errorf("ValidateURL(%q) = %q, want it to start with \"url \" and contain %q", tt.url, urlErr.Reason, tt.want)
 			}
+			// A refused private address names the switch that allows it.
+			private := strings.Contains(tt.want, "private address") || strings.Contains(tt.want, "localhost")
+			if hint := strings.Contains(urlErr.Reason, "--webhook-allow-private"); hint != private {
+				t.Errorf("ValidateURL(%q) = %q: mentions --webhook-allow-private %v, want %v", tt.url, urlErr.Reason, hint, private)
+			}
 		})
 	}
 }

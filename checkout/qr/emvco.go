@@ -14,6 +14,8 @@ type EMVCo struct {
 	// payments, "12" for a dynamic code made for one order, or "".
 	PointOfInitiation string
 	// MerchantAccount (26) names the scheme and, for Scanpay, the order.
+	// It is left out when empty: a payload of another scheme carries its
+	// account in another template (02 to 51), which this type drops.
 	MerchantAccount MerchantAccount
 	// MCC (52) is the ISO 18245 merchant category code: 4 digits.
 	MCC string
@@ -33,7 +35,8 @@ type EMVCo struct {
 	// ReferenceLabel (62.05): up to 25 printable ASCII characters.
 	ReferenceLabel string
 	// AltLanguage (64) carries the merchant's name in its own script, since
-	// 59 and 60 only take ASCII.
+	// 59 and 60 only take ASCII. Its lengths count characters, so
+	// "0104蓝瓶咖啡" is four characters and twelve bytes.
 	AltLanguage AltLanguage
 }
 
@@ -44,8 +47,12 @@ type MerchantAccount struct {
 	GUID string
 	// Code (26.01) is the scheme's reference to the payee; for Scanpay the
 	// order's QR code. Printable ASCII; the template must stay within 99
-	// bytes.
+	// characters.
 	Code string
+}
+
+func (a MerchantAccount) subFields() []subField {
+	return []subField{{"00", a.GUID}, {"01", a.Code}}
 }
 
 // AltLanguage is the merchant information language template 64. All of it
@@ -69,7 +76,7 @@ func (p EMVCo) Encode() (string, error) {
 	b := make([]byte, 0, 256)
 	b = appendTLV(b, "00", "01")
 	b = appendTLV(b, "01", p.PointOfInitiation)
-	b = appendTemplate(b, "26", subField{"00", p.MerchantAccount.GUID}, subField{"01", p.MerchantAccount.Code})
+	b = appendTemplate(b, "26", p.MerchantAccount.subFields()...)
 	b = appendTLV(b, "52", p.MCC)
 	b = appendTLV(b, "53", p.Currency)
 	b = appendTLV(b, "54", p.Amount)
@@ -96,11 +103,16 @@ func (p EMVCo) Encode() (string, error) {
 // encodes again. Data objects the specification defines but this type has
 // no field for (other schemes' accounts in 02 to 25 and 27 to 51, tip and
 // fee fields, unknown sub-objects) pass the same structural checks, inside
-// templates too, and are dropped. Template 26 is required, since a Scanpay payload always
-// carries it. Every error is a *FormatError.
+// templates too, and are dropped, so a payload of another scheme parses
+// with an empty MerchantAccount. Lengths count characters and the CRC covers
+// the UTF-8 bytes (see walk); s must be valid UTF-8. Every error is a
+// *FormatError.
 func ParseEMVCo(s string) (*EMVCo, error) {
+	if !utf8.ValidString(s) {
+		return nil, formatError("", ErrInvalid, "payload is not valid UTF-8")
+	}
 	var p EMVCo
-	var last string
+	var last, sum string
 	err := walk(s, "", func(id, v string) error {
 		switch {
 		case last == "" && id != "00":
@@ -146,9 +158,10 @@ func ParseEMVCo(s string) (*EMVCo, error) {
 				return nil
 			})
 		case "63":
-			if len(v) != 4 {
-				return formatError("63", ErrLength, "CRC is %d bytes, want 4", len(v))
+			if n := utf8.RuneCountInString(v); n != 4 {
+				return formatError("63", ErrLength, "CRC is %d characters, want 4", n)
 			}
+			sum = v
 		case "64":
 			return walk(v, id, func(sub, v string) error {
 				switch sub {
@@ -178,7 +191,8 @@ func ParseEMVCo(s string) (*EMVCo, error) {
 	default:
 		return nil, formatError("63", ErrInvalid, "payload must end with CRC data object 63")
 	}
-	body, sum := s[:len(s)-4], s[len(s)-4:]
+	// 63 is last, so its value ends the payload.
+	body := s[:len(s)-len(sum)]
 	got, err := strconv.ParseUint(sum, 16, 16)
 	if err != nil {
 		return nil, formatError("63", ErrInvalid, "CRC %q is not 4 hex digits", sum)
@@ -199,15 +213,16 @@ func (p *EMVCo) validate() error {
 	default:
 		return formatError("01", ErrInvalid, "point of initiation is %q, want \"11\" or \"12\"", p.PointOfInitiation)
 	}
-	acct := p.MerchantAccount
-	if err := checkASCII("26.00", acct.GUID, 1, 32); err != nil {
-		return err
-	}
-	if err := checkASCII("26.01", acct.Code, 0, 99); err != nil {
-		return err
-	}
-	if n := templateLen(acct.GUID, acct.Code); n > 99 {
-		return formatError("26", ErrLength, "template is %d bytes, at most 99", n)
+	if acct := p.MerchantAccount; acct != (MerchantAccount{}) {
+		if err := checkASCII("26.00", acct.GUID, 1, 32); err != nil {
+			return err
+		}
+		if err := checkASCII("26.01", acct.Code, 0, 99); err != nil {
+			return err
+		}
+		if n := templateLen(acct.subFields()...); n > 99 {
+			return formatError("26", ErrLength, "template is %d characters, at most 99", n)
+		}
 	}
 	if err := checkExact("52", p.MCC, 4, isDigit, "digits"); err != nil {
 		return err
@@ -240,13 +255,9 @@ func (p *EMVCo) validate() error {
 	if err := checkText("64.01", alt.MerchantName, 1, 25); err != nil {
 		return err
 	}
-	if err := checkText("64.02", alt.MerchantCity, 0, 15); err != nil {
-		return err
-	}
-	if n := templateLen(alt.Language, alt.MerchantName, alt.MerchantCity); n > 99 {
-		return formatError("64", ErrLength, "template is %d bytes, at most 99", n)
-	}
-	return nil
+	// With lengths in characters the template holds at most
+	// 4+2 + 4+25 + 4+15 = 54 of them, well within 99.
+	return checkText("64.02", alt.MerchantCity, 0, 15)
 }
 
 func checkAmount(v string) error {
@@ -285,14 +296,20 @@ func checkASCII(field, v string, minLen, maxLen int) error {
 }
 
 // checkText checks a UTF-8 value of template 64, whose limits count
-// characters, not bytes.
+// characters, not bytes. Characters outside the Basic Multilingual Plane
+// (emoji, rare CJK) are refused: wallets written in Java or JavaScript
+// count UTF-16 units, two for each of those, and would misread every
+// length after one; inside the plane every count but bytes agrees.
 func checkText(field, v string, minLen, maxLen int) error {
 	if !utf8.ValidString(v) {
 		return formatError(field, ErrInvalid, "is not valid UTF-8")
 	}
 	for _, r := range v {
-		if r < 0x20 || r >= 0x7F && r < 0xA0 {
+		switch {
+		case r < 0x20 || r >= 0x7F && r < 0xA0:
 			return formatError(field, ErrInvalid, "has control character %U", r)
+		case r > 0xFFFF:
+			return formatError(field, ErrInvalid, "has %U, outside the Basic Multilingual Plane", r)
 		}
 	}
 	return checkLen(field, utf8.RuneCountInString(v), minLen, maxLen)

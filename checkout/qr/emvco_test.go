@@ -31,6 +31,50 @@ func TestParseEMVCoPix(t *testing.T) {
 	}
 }
 
+func TestParseEMVCoSpecExample(t *testing.T) {
+	p, err := ParseEMVCo(specExample)
+	if err != nil {
+		t.Fatalf("ParseEMVCo: %v", err)
+	}
+	want := EMVCo{
+		PointOfInitiation: "12",
+		MCC:               "4111",
+		Currency:          "156",
+		Amount:            "23.72",
+		Country:           "CN",
+		MerchantName:      "BEST TRANSPORT",
+		MerchantCity:      "BEIJING",
+		AltLanguage:       AltLanguage{Language: "ZH", MerchantName: "最佳运输", MerchantCity: "北京"},
+	}
+	if *p != want {
+		t.Fatalf("ParseEMVCo = %+v\nwant %+v", *p, want)
+	}
+	// Our encoder writes the same template 64, character for character.
+	alt := appendTemplate(nil, "64", subField{"00", "ZH"}, subField{"01", "最佳运输"}, subField{"02", "北京"})
+	if !strings.Contains(specExample, string(alt)) {
+		t.Errorf("template 64 encodes as %s, which the specification's sample does not contain", alt)
+	}
+	// A wallet that counted bytes would read "0104最佳" and go astray: the
+	// specification's CRC is over the UTF-8 bytes of character-counted
+	// lengths.
+	if got := CRC16([]byte(specExample[:len(specExample)-4])); got != 0xA13A {
+		t.Errorf("CRC16 of the sample = %04X, want A13A", got)
+	}
+}
+
+func TestParseEMVCoOtherEncoder(t *testing.T) {
+	// A Cambodian code with a UnionPay account (15), from the README of an
+	// EMVCo library for the JVM.
+	const kh = "00020101021252044131153137210116372101160123456789ABCDE6016Banteay Meanchey5913Kuntheas Shop5802KH540510.005303840621201081234567863041FF2"
+	_, err := ParseEMVCo(kh)
+	// Its city is 16 characters, one more than EMVCo's 15: structure and
+	// CRC pass, the field limit does not.
+	var fe *FormatError
+	if !errors.As(err, &fe) || fe.Field != "60" || !errors.Is(err, ErrLength) {
+		t.Fatalf("ParseEMVCo = %v, want field 60 too long", err)
+	}
+}
+
 func TestParseEMVCoChangedDigit(t *testing.T) {
 	changed := strings.Replace(pixExample, "52040000", "52040001", 1)
 	_, err := ParseEMVCo(changed)
@@ -87,7 +131,7 @@ func TestEncodeLayout(t *testing.T) {
 		"2638" + "0010io.scanpay" + "0120" + "0123456789abcdefghjk" +
 		"52045814" + "5303156" + "540512.50" + "5802CN" +
 		"5918Blue Bottle Coffee" + "6008Shanghai" + "62100506A-1001" +
-		"6432" + "0002ZH" + "0112蓝瓶咖啡" + "0206上海" + "6304"
+		"6420" + "0002ZH" + "0104蓝瓶咖啡" + "0202上海" + "6304"
 	if !strings.HasPrefix(s, want) || len(s) != len(want)+4 {
 		t.Fatalf("Encode = %s\nwant   %sXXXX", s, want)
 	}
@@ -135,7 +179,10 @@ func TestParseEMVCoErrors(t *testing.T) {
 		{"nested length runs past the end", withCRC(tlv("00", "01") + tlv("26", "0020io.scanpay") + rest), "26.00", ErrTruncated},
 		{"nested non-digit ID", withCRC(base + tlv("27", "xx04abcd")), "27", ErrInvalid},
 		{"nested duplicate", withCRC(base + tlv("62", tlv("05", "a")+tlv("05", "b"))), "62.05", ErrInvalid},
-		{"missing merchant account", withCRC(tlv("00", "01") + rest), "26.00", ErrLength},
+		{"another scheme's account only", withCRC(tlv("00", "01") + tlv("29", tlv("00", "D15600000000")) + rest), "", nil},
+		{"merchant account without GUID", withCRC(tlv("00", "01") + tlv("26", tlv("01", "abcd")) + rest), "26.00", ErrLength},
+		{"not UTF-8", withCRC(tlv("00", "01") + account + rest + tlv("64", tlv("00", "ZH")+tlv("01", "\xff"))), "", ErrInvalid},
+		{"length in bytes", withCRC(tlv("00", "01") + account + rest + "6416" + "0002ZH" + "0106咖啡"), "", ErrInvalid},
 		{"name too long", withCRC(tlv("00", "01") + account + strings.Replace(rest, tlv("59", "Cafe"), tlv("59", strings.Repeat("x", 26)), 1)), "59", ErrLength},
 		{"name not ASCII", withCRC(tlv("00", "01") + account + strings.Replace(rest, tlv("59", "Cafe"), tlv("59", "Café"), 1)), "59", ErrInvalid},
 		{"unknown IDs dropped", withCRC(base + tlv("02", "4111") + tlv("27", tlv("00", "other")) + tlv("55", "01") + tlv("99", "x")), "", nil},
@@ -207,10 +254,13 @@ func TestEncodeValidation(t *testing.T) {
 		{"alternate language without name", func(p *EMVCo) { p.AltLanguage.MerchantName = "" }, "64.01", ErrLength},
 		{"three-letter language", func(p *EMVCo) { p.AltLanguage.Language = "ZHO" }, "64.00", ErrLength},
 		{"25-character alternate name", func(p *EMVCo) { p.AltLanguage.MerchantName = strings.Repeat("咖", 25) }, "", nil},
-		{"alternate template over 99 bytes", func(p *EMVCo) {
+		{"longest alternate name and city", func(p *EMVCo) {
 			p.AltLanguage.MerchantName = strings.Repeat("咖", 25)
-			p.AltLanguage.MerchantCity = strings.Repeat("上", 4)
-		}, "64", ErrLength},
+			p.AltLanguage.MerchantCity = strings.Repeat("上", 15)
+		}, "", nil},
+		{"symbol in alternate name", func(p *EMVCo) { p.AltLanguage.MerchantName = "咖啡☕" }, "", nil},
+		{"astral character in alternate name", func(p *EMVCo) { p.AltLanguage.MerchantName = "咖啡🐳" }, "64.01", ErrInvalid},
+		{"no merchant account", func(p *EMVCo) { p.MerchantAccount = MerchantAccount{} }, "", nil},
 		{"26-character alternate name", func(p *EMVCo) { p.AltLanguage.MerchantName = strings.Repeat("n", 26) }, "64.01", ErrLength},
 		{"16-character alternate city", func(p *EMVCo) { p.AltLanguage.MerchantCity = strings.Repeat("上", 16) }, "64.02", ErrLength},
 		{"alternate name not UTF-8", func(p *EMVCo) { p.AltLanguage.MerchantName = "\xff" }, "64.01", ErrInvalid},
@@ -249,6 +299,7 @@ func TestFormatErrorMessage(t *testing.T) {
 
 func FuzzParseEMVCo(f *testing.F) {
 	f.Add(pixExample)
+	f.Add(specExample)
 	f.Add(mustEncode(f, sampleEMVCo()))
 	f.Add(withCRC(tlv("00", "01") + tlv("26", tlv("00", "io.scanpay")) + tlv("27", tlv("00", "x")) + tlv("52", "5814") + tlv("53", "156") + tlv("58", "CN") + tlv("59", "Cafe") + tlv("60", "Shanghai")))
 	f.Add("")

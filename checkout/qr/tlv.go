@@ -1,10 +1,20 @@
 package qr
 
+import "unicode/utf8"
+
+// EMVCo lengths count characters, not bytes: profiles that allow text
+// outside ASCII (template 64 above all) say so in as many words, e.g.
+// UnionPay International's "the length must be equal to the number of
+// characters in the value, not the number of bytes", and the EMVCo MPM
+// specification's own sample writes "0104最佳运输". Only the CRC is taken
+// over bytes, the payload's UTF-8 encoding. For ASCII, both counts agree.
+
 // walk calls visit for each ID-length-value data object of s, in order. It
 // is the one reader for the payload and for every template inside it, so the
 // same rules hold at each level: two-digit ID, two-digit length from 01 to
-// 99 that stays inside s, and no ID twice. parent is the template's ID, ""
-// at the top level; it only names fields in errors.
+// 99 characters that stays inside s, and no ID twice. s must be valid UTF-8.
+// parent is the template's ID, "" at the top level; it only names fields in
+// errors, whose positions are byte offsets into s.
 func walk(s, parent string, visit func(id, value string) error) error {
 	var seen [100]bool
 	for off := 0; off < len(s); {
@@ -22,18 +32,34 @@ func walk(s, parent string, visit func(id, value string) error) error {
 			return formatError(child(parent, id), ErrInvalid, "length %q is not two digits", s[off+2:off+4])
 		case n == 0:
 			return formatError(child(parent, id), ErrLength, "length is 00; a data object present must have a value")
-		case n > len(s)-off-4:
-			return formatError(child(parent, id), ErrTruncated, "length %d runs past the end (%d bytes left)", n, len(s)-off-4)
 		case seen[tag]:
 			return formatError(child(parent, id), ErrInvalid, "appears more than once")
 		}
+		start := off + 4
+		end, ok := skipChars(s, start, n)
+		if !ok {
+			return formatError(child(parent, id), ErrTruncated, "length %d runs past the end (%d characters left)", n, utf8.RuneCountInString(s[start:]))
+		}
 		seen[tag] = true
-		if err := visit(id, s[off+4:off+4+n]); err != nil {
+		if err := visit(id, s[start:end]); err != nil {
 			return err
 		}
-		off += 4 + n
+		off = end
 	}
 	return nil
+}
+
+// skipChars returns the byte offset n characters after off in s, and false
+// when s ends first.
+func skipChars(s string, off, n int) (int, bool) {
+	for ; n > 0; n-- {
+		if off >= len(s) {
+			return off, false
+		}
+		_, size := utf8.DecodeRuneInString(s[off:])
+		off += size
+	}
+	return off, true
 }
 
 // child names a data object inside template parent, following FormatError's
@@ -53,42 +79,44 @@ func twoDigits(s string) (int, bool) {
 }
 
 // appendTLV appends one data object, or nothing for an empty value, which is
-// how every optional field is left out. The value must be at most 99 bytes,
-// which validate has checked.
+// how every optional field is left out. The value must be at most 99
+// characters, which validate has checked.
 func appendTLV(b []byte, id, value string) []byte {
 	if value == "" {
 		return b
 	}
-	b = append(b, id[0], id[1], '0'+byte(len(value)/10), '0'+byte(len(value)%10))
-	return append(b, value...)
+	return append(appendHeader(b, id, utf8.RuneCountInString(value)), value...)
+}
+
+func appendHeader(b []byte, id string, n int) []byte {
+	return append(b, id[0], id[1], '0'+byte(n/10), '0'+byte(n%10))
 }
 
 // subField is one data object of a template being encoded.
 type subField struct{ id, value string }
 
 // appendTemplate appends a template holding subs, or nothing when every sub
-// value is empty. Its length must be at most 99 bytes (see templateLen).
+// value is empty. Its length must be at most 99 characters (see
+// templateLen).
 func appendTemplate(b []byte, id string, subs ...subField) []byte {
-	start := len(b)
-	b = append(b, id[0], id[1], '0', '0')
+	n := templateLen(subs...)
+	if n == 0 {
+		return b
+	}
+	b = appendHeader(b, id, n)
 	for _, f := range subs {
 		b = appendTLV(b, f.id, f.value)
 	}
-	n := len(b) - start - 4
-	if n == 0 {
-		return b[:start]
-	}
-	b[start+2], b[start+3] = '0'+byte(n/10), '0'+byte(n%10)
 	return b
 }
 
-// templateLen is the length of the template appendTemplate would write for
-// these values.
-func templateLen(values ...string) int {
+// templateLen is the length in characters of the template appendTemplate
+// would write for subs.
+func templateLen(subs ...subField) int {
 	n := 0
-	for _, v := range values {
-		if v != "" {
-			n += 4 + len(v)
+	for _, f := range subs {
+		if f.value != "" {
+			n += 4 + utf8.RuneCountInString(f.value)
 		}
 	}
 	return n

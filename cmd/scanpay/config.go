@@ -7,11 +7,13 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/scanpay/scanpay"
 	"github.com/scanpay/scanpay/checkout"
 	"github.com/scanpay/scanpay/gateway"
 	"github.com/scanpay/scanpay/webhooks"
@@ -92,7 +94,7 @@ func (c *Config) serveFlags(fs *flag.FlagSet) {
 	c.logFlags(fs)
 	fs.StringVar(&c.Addr, "addr", env("SCANPAY_ADDR", ":8080"), "listen address (SCANPAY_ADDR)")
 	fs.StringVar(&c.BaseURL, "base-url", env("SCANPAY_BASE_URL", ""),
-		"public URL of this gateway, used in QR codes and links; default http://localhost:PORT (SCANPAY_BASE_URL)")
+		"public URL of this gateway, used in QR codes and links; default http://HOST:PORT of --addr, localhost when it names no host (SCANPAY_BASE_URL)")
 	fs.BoolVar(&c.WebhookAllowPrivate, "webhook-allow-private", envBool("SCANPAY_WEBHOOK_ALLOW_PRIVATE"),
 		"let webhooks reach loopback and private addresses, for local development (SCANPAY_WEBHOOK_ALLOW_PRIVATE)")
 	c.SecretKey = os.Getenv("SCANPAY_SECRET_KEY")
@@ -108,6 +110,23 @@ func (c *Config) serveFlags(fs *flag.FlagSet) {
 		"largest order amount accepted, in minor units (SCANPAY_MAX_ORDER_AMOUNT)")
 }
 
+// flagError words a *scanpay.Error whose param is one of fs's flags as the
+// command line was typed: "--name is required", not "name is required".
+func flagError(fs *flag.FlagSet, err error) error {
+	e, ok := scanpay.ErrorOf(err)
+	if !ok || e.Param == "" {
+		return err
+	}
+	name := strings.ReplaceAll(e.Param, "_", "-")
+	if fs.Lookup(name) == nil {
+		return err
+	}
+	if rest, ok := strings.CutPrefix(e.Message, e.Param+" "); ok {
+		return e.WithMessage("--%s %s", name, rest)
+	}
+	return e.WithMessage("--%s: %s", name, e.Message)
+}
+
 // parse reads args into fs, turning flag errors into errUsage.
 func parse(fs *flag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
@@ -120,8 +139,27 @@ func parse(fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
+// checkBaseURL refuses a --base-url that QR codes and links cannot be
+// built on: it must be an absolute http or https URL with a host, and no
+// user, query or fragment, since paths are appended to it.
+func (c *Config) checkBaseURL() error {
+	if c.BaseURL == "" {
+		return nil
+	}
+	u, err := url.Parse(c.BaseURL)
+	switch {
+	case err != nil, u.Scheme != "http" && u.Scheme != "https", u.Host == "" || u.Hostname() == "":
+		return fmt.Errorf("--base-url %q must be an absolute http:// or https:// URL, e.g. https://pay.example.com (SCANPAY_BASE_URL)", c.BaseURL)
+	case u.User != nil, u.RawQuery != "" || u.ForceQuery, u.Fragment != "" || strings.Contains(c.BaseURL, "#"):
+		return fmt.Errorf("--base-url %q must have no user, query or fragment: paths are appended to it (SCANPAY_BASE_URL)", c.BaseURL)
+	}
+	return nil
+}
+
 // baseURL is the configured public URL, or one derived from the listen
-// address for a gateway run on this machine.
+// address for a gateway run on this machine: the address's host when it
+// names one (--addr 127.0.0.1:9000 gives http://127.0.0.1:9000), localhost
+// when it listens on every interface.
 func (c *Config) baseURL(listenAddr string) string {
 	if c.BaseURL != "" {
 		return strings.TrimRight(c.BaseURL, "/")

@@ -26,7 +26,7 @@ func demo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&gw, "gateway", env("SCANPAY_BASE_URL", "http://localhost:8080"), "URL of the running gateway (SCANPAY_BASE_URL)")
 	var m merchant.Merchant
 	var key string
-	err := withMerchants(ctx, fs, args, func(svc *merchant.Service) (err error) {
+	err := withMerchants(ctx, fs, args, false, func(svc *merchant.Service) (err error) {
 		m, key, err = svc.Create(ctx, merchant.CreateParams{Name: "Scanpay Demo Café", City: "Shanghai"})
 		return err
 	})

@@ -20,7 +20,7 @@ func ledgerCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return errUsage
 	}
 	var report ledger.Report
-	err := withDatabase(ctx, newFlagSet("ledger verify", stderr), args[1:], func(db *gorm.DB) (err error) {
+	err := withDatabase(ctx, newFlagSet("ledger verify", stderr), args[1:], true, func(db *gorm.DB) (err error) {
 		report, err = ledger.Verify(ctx, db)
 		return err
 	})

@@ -52,6 +52,13 @@ func cli(t *testing.T, args ...string) (int, string, string) {
 // and a function that stops it (as SIGTERM would) and returns its exit code.
 func startServe(t *testing.T, db string) (string, func() int) {
 	t.Helper()
+	url, stop, _ := startServeLogs(t, db)
+	return url, stop
+}
+
+// startServeLogs is startServe that also returns the server's log.
+func startServeLogs(t *testing.T, db string) (string, func() int, *syncBuffer) {
+	t.Helper()
 	ctx, stop := context.WithCancel(context.Background())
 	logs := &syncBuffer{}
 	done := make(chan int, 1)
@@ -70,7 +77,7 @@ func startServe(t *testing.T, db string) (string, func() int) {
 				return code
 			}
 			t.Cleanup(func() { stopper() })
-			return "http://" + m[1], stopper
+			return "http://" + m[1], stopper, logs
 		}
 		select {
 		case c := <-done:
@@ -79,7 +86,7 @@ func startServe(t *testing.T, db string) (string, func() int) {
 		}
 	}
 	t.Fatalf("serve did not start:\n%s", logs.String())
-	return "", nil
+	return "", nil, nil
 }
 
 func call(t *testing.T, method, url, token, body string, want int) map[string]any {
@@ -255,7 +262,7 @@ func TestUsageErrors(t *testing.T) {
 			t.Errorf("%v exited %d, want 2", args, code)
 		}
 	}
-	if code, _, errOut := cli(t, "merchant", "create", "--db", storagetest.URL(t)); code != 1 || !strings.Contains(errOut, "name is required") {
+	if code, _, errOut := cli(t, "merchant", "create", "--db", storagetest.URL(t)); code != 1 || !strings.Contains(errOut, "scanpay: --name is required") {
 		t.Errorf("merchant create without a name: %d %q", code, errOut)
 	}
 }

@@ -29,9 +29,9 @@ func merchantCommand(ctx context.Context, args []string, stdout, stderr io.Write
 }
 
 // withMerchants adds --db to fs, parses args, and runs f with a merchant
-// service on that database.
-func withMerchants(ctx context.Context, fs *flag.FlagSet, args []string, f func(*merchant.Service) error) error {
-	return withDatabase(ctx, fs, args, func(db *gorm.DB) error {
+// service on that database (see withDatabase for mustExist).
+func withMerchants(ctx context.Context, fs *flag.FlagSet, args []string, mustExist bool, f func(*merchant.Service) error) error {
+	return withDatabase(ctx, fs, args, mustExist, func(db *gorm.DB) error {
 		return f(merchant.NewService(db, scanpay.Now))
 	})
 }
@@ -41,19 +41,22 @@ func merchantCreate(ctx context.Context, args []string, stdout, stderr io.Writer
 	var asJSON bool
 	fs := newFlagSet("merchant create", stderr)
 	fs.StringVar(&p.Name, "name", "", "merchant name, shown to payers (required)")
+	fs.StringVar(&p.NameLatin, "name-latin", "", "the name in printable ASCII, at most 25 characters, for EMVCo QR codes; default: transliterated from --name")
 	fs.StringVar(&p.Country, "country", "CN", "ISO 3166 country code, for EMVCo QR codes")
 	fs.StringVar(&p.City, "city", "Shanghai", "city, for EMVCo QR codes")
+	fs.StringVar(&p.CityLatin, "city-latin", "", "the city in printable ASCII, at most 15 characters, for EMVCo QR codes; default: transliterated from --city")
 	fs.StringVar(&p.MCC, "mcc", "5999", "merchant category code, for EMVCo QR codes")
 	fs.BoolVar(&asJSON, "json", false, "print JSON")
-	return withMerchants(ctx, fs, args, func(svc *merchant.Service) error {
+	return withMerchants(ctx, fs, args, false, func(svc *merchant.Service) error {
 		m, secret, err := svc.Create(ctx, p)
 		if err != nil {
-			return err
+			return flagError(fs, err)
 		}
 		if asJSON {
 			return json.NewEncoder(stdout).Encode(map[string]any{"merchant": m, "secret_key": secret})
 		}
-		fmt.Fprintf(stdout, "merchant   %s  %s\nsecret key %s\n\nThe key is shown only this once; keep it safe.\n", m.ID, m.Name, secret)
+		fmt.Fprintf(stdout, "merchant   %s  %s\nin Latin   %s, %s (EMVCo QR codes; --name-latin and --city-latin change it)\nsecret key %s\n\nThe key is shown only this once; keep it safe.\n",
+			m.ID, m.Name, m.NameLatin, m.CityLatin, secret)
 		return nil
 	})
 }
@@ -65,7 +68,7 @@ func keyCreate(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.StringVar(&merchantID, "merchant", "", "merchant id (required)")
 	fs.BoolVar(&live, "live", false, "issue a live-mode key (sk_live_) instead of a test one")
 	fs.BoolVar(&asJSON, "json", false, "print JSON")
-	return withMerchants(ctx, fs, args, func(svc *merchant.Service) error {
+	return withMerchants(ctx, fs, args, true, func(svc *merchant.Service) error {
 		key, secret, err := svc.CreateKey(ctx, merchantID, live)
 		if err != nil {
 			return err
@@ -82,7 +85,7 @@ func keyList(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	var merchantID string
 	fs := newFlagSet("merchant key list", stderr)
 	fs.StringVar(&merchantID, "merchant", "", "merchant id (required)")
-	return withMerchants(ctx, fs, args, func(svc *merchant.Service) error {
+	return withMerchants(ctx, fs, args, true, func(svc *merchant.Service) error {
 		if _, err := svc.Get(ctx, merchantID); err != nil {
 			return err
 		}
@@ -107,7 +110,7 @@ func keyRevoke(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	var keyID string
 	fs := newFlagSet("merchant key revoke", stderr)
 	fs.StringVar(&keyID, "key", "", "key id, key_... (required)")
-	return withMerchants(ctx, fs, args, func(svc *merchant.Service) error {
+	return withMerchants(ctx, fs, args, true, func(svc *merchant.Service) error {
 		key, err := svc.RevokeKey(ctx, keyID)
 		if err != nil {
 			return err

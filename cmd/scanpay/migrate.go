@@ -36,12 +36,19 @@ func migrate(ctx context.Context, args []string, stdout, stderr io.Writer) error
 }
 
 // withDatabase adds --db to fs, parses args, and runs f on that database,
-// brought up to date first: the commands an operator runs by hand.
-func withDatabase(ctx context.Context, fs *flag.FlagSet, args []string, f func(*gorm.DB) error) error {
+// brought up to date first: the commands an operator runs by hand. With
+// mustExist, for commands that only use data already there, a database
+// that does not exist is an error, not a new empty one.
+func withDatabase(ctx context.Context, fs *flag.FlagSet, args []string, mustExist bool, f func(*gorm.DB) error) error {
 	var cfg Config
 	cfg.databaseFlag(fs)
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if mustExist {
+		if err := requireDatabase(cfg.DatabaseURL); err != nil {
+			return err
+		}
 	}
 	db, err := openMigrated(ctx, cfg.DatabaseURL, storage.Options{MaxOpenConns: 2})
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/scanpay/scanpay"
@@ -34,6 +35,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if err := cfg.checkBaseURL(); err != nil {
+		return err
+	}
 	db, err := openMigrated(ctx, cfg.DatabaseURL, storage.Options{})
 	if err != nil {
 		return err
@@ -47,7 +51,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
-		return err
+		return listenError(cfg.Addr, err)
 	}
 	defer ln.Close() // Serve closes it too; this covers returning before Serve
 	baseURL := cfg.baseURL(ln.Addr().String())
@@ -127,7 +131,8 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		})
 	})
 
-	log.Info("scanpay listening", "addr", ln.Addr().String(), "base_url", baseURL, "db", storage.DialectOf(db))
+	log.Info("scanpay listening", "addr", ln.Addr().String(), "base_url", baseURL, "db", databaseLabel(cfg.DatabaseURL),
+		"webhook_allow_private", cfg.WebhookAllowPrivate)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 
@@ -150,6 +155,16 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// listenError says which address could not be had and how to pick
+// another: the usual cause is a second gateway, or anything else, on the
+// port.
+func listenError(addr string, err error) error {
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return fmt.Errorf("cannot listen on %s: the address is already in use; stop what holds it or choose another with --addr or SCANPAY_ADDR", addr)
+	}
+	return fmt.Errorf("cannot listen on %s (--addr, SCANPAY_ADDR): %w", addr, err)
 }
 
 // every runs f now and then once per interval until ctx ends.
