@@ -122,14 +122,11 @@ func (s *Service) Pay(ctx context.Context, walletID string, p PayParams) (Paymen
 		}
 		// The ledger goes last: its accounts are the rows other payments
 		// wait on, so their locks are held for the shortest time.
-		entries := []ledger.Entry{
-			{Account: ledger.WalletAccount(walletID, row.Currency, row.Livemode), Amount: -row.Amount},
-			{Account: ledger.MerchantPendingAccount(row.MerchantID, row.Currency, row.Livemode), Amount: row.Amount - fee},
-		}
-		if fee > 0 {
-			entries = append(entries, ledger.Entry{Account: ledger.PlatformFeesAccount(row.Currency, row.Livemode), Amount: fee})
-		}
-		if err := ledger.Post(tx, ledger.Transaction{Kind: "payment", Reference: pay.ID, Entries: entries, CreatedAt: now}); err != nil {
+		posting := ledger.Transaction{Kind: "payment", Reference: pay.ID, CreatedAt: now}
+		merchantPending := ledger.MerchantPendingAccount(row.MerchantID, row.Currency, row.Livemode)
+		posting.Move(ledger.WalletAccount(walletID, row.Currency, row.Livemode), merchantPending, row.Amount)
+		posting.Move(merchantPending, ledger.PlatformFeesAccount(row.Currency, row.Livemode), fee)
+		if err := ledger.Post(tx, posting); err != nil {
 			return Payment{}, err
 		}
 		return Payment{ID: pay.ID, Object: "payment", Livemode: pay.Livemode, Order: row.ID, Merchant: row.MerchantName,

@@ -128,14 +128,11 @@ func (s *Service) CreateRefund(ctx context.Context, p merchant.Principal, params
 		if err := storage.DeferInsert(tx, &refund, nil); err != nil {
 			return Refund{}, err
 		}
-		entries := []ledger.Entry{
-			{Account: ledger.WalletAccount(pay.WalletID, order.Currency, order.Livemode), Amount: amount},
-			{Account: ledger.MerchantPendingAccount(order.MerchantID, order.Currency, order.Livemode), Amount: -(amount - feeBack)},
-		}
-		if feeBack > 0 {
-			entries = append(entries, ledger.Entry{Account: ledger.PlatformFeesAccount(order.Currency, order.Livemode), Amount: -feeBack})
-		}
-		err = ledger.Post(tx, ledger.Transaction{Kind: "refund", Reference: refund.ID, Entries: entries, CreatedAt: now})
+		posting := ledger.Transaction{Kind: "refund", Reference: refund.ID, CreatedAt: now}
+		merchantPending := ledger.MerchantPendingAccount(order.MerchantID, order.Currency, order.Livemode)
+		posting.Move(ledger.PlatformFeesAccount(order.Currency, order.Livemode), merchantPending, feeBack)
+		posting.Move(merchantPending, ledger.WalletAccount(pay.WalletID, order.Currency, order.Livemode), amount)
+		err = ledger.Post(tx, posting)
 		if err == nil {
 			err = storage.Flush(tx) // the merchant's balance must cover it: know now
 		}

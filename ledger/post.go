@@ -43,6 +43,18 @@ type Transaction struct {
 	CreatedAt time.Time
 }
 
+// Move adds to t the movement of amount from one account to another: a
+// debit of from and a credit of to. A zero amount adds nothing, so a use
+// case can name every movement it might make (a fee, a discount) and keep
+// only those that happen. Moves that touch one account twice are merged
+// when t is posted.
+func (t *Transaction) Move(from, to Account, amount int64) {
+	if amount == 0 {
+		return
+	}
+	t.Entries = append(t.Entries, Entry{Account: from, Amount: -amount}, Entry{Account: to, Amount: amount})
+}
+
 // Post writes t inside the caller's database transaction tx: one upsert of
 // every account's balance and one insert of the entries. Both are deferred
 // writes (storage.Defer): inside storage.Transact they go out with the

@@ -313,3 +313,25 @@ func BenchmarkPost(b *testing.B) {
 		}
 	}
 }
+
+func TestMoveNamesEachMovementAndSkipsNothingMoved(t *testing.T) {
+	db, _ := storagetest.Open(t)
+	w := ledger.WalletAccount("wal_a", "CNY", false)
+	topUp(t, db, w, 1000)
+	m := ledger.MerchantPendingAccount("mch_a", "CNY", false)
+	fees := ledger.PlatformFeesAccount("CNY", false)
+	p := ledger.Transaction{Kind: "payment", Reference: "pay_move"}
+	p.Move(w, m, 500)
+	p.Move(m, fees, 3)
+	p.Move(m, fees, 0) // a fee of nothing adds no entry
+	if len(p.Entries) != 4 {
+		t.Fatalf("%d entries, want 4", len(p.Entries))
+	}
+	if err := post(db, p); err != nil {
+		t.Fatal(err)
+	}
+	wantBalance(t, db, w, 500)
+	wantBalance(t, db, m, 497)
+	wantBalance(t, db, fees, 3)
+	wantVerified(t, db)
+}

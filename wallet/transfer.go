@@ -86,9 +86,10 @@ func (s *Service) transfer(ctx context.Context, walletID, kind string, amount in
 	}
 	row := transferRow{ID: scanpay.NewID("tr"), WalletID: walletID, Livemode: w.Livemode, Kind: kind,
 		Amount: amount, Currency: currency, Status: "succeeded"}
-	in, move := amount, s.cfg.Bank.Charge
+	bank, wallet := ledger.BankClearingAccount(currency, w.Livemode), ledger.WalletAccount(walletID, currency, w.Livemode)
+	from, to, move := bank, wallet, s.cfg.Bank.Charge
 	if kind == kindWithdrawal {
-		in, move = -amount, s.cfg.Bank.Payout
+		from, to, move = wallet, bank, s.cfg.Bank.Payout
 	}
 	return storage.Transact(ctx, s.db, func(tx *gorm.DB) (Transfer, error) {
 		row.CreatedAt = s.now()
@@ -100,10 +101,9 @@ func (s *Service) transfer(ctx context.Context, walletID, kind string, amount in
 		if err := storage.DeferInsert(tx, &row, nil); err != nil {
 			return Transfer{}, err
 		}
-		err := ledger.Post(tx, ledger.Transaction{Kind: kind, Reference: row.ID, CreatedAt: row.CreatedAt, Entries: []ledger.Entry{
-			{Account: ledger.BankClearingAccount(currency, w.Livemode), Amount: -in},
-			{Account: ledger.WalletAccount(walletID, currency, w.Livemode), Amount: in},
-		}})
+		posting := ledger.Transaction{Kind: kind, Reference: row.ID, CreatedAt: row.CreatedAt}
+		posting.Move(from, to, amount)
+		err := ledger.Post(tx, posting)
 		if err == nil {
 			err = storage.Flush(tx) // the bank moves money only once the ledger has
 		}
