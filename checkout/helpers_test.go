@@ -95,7 +95,7 @@ func (e *env) count(query string, args ...any) int64 {
 
 func (e *env) verifyLedger() {
 	e.t.Helper()
-	r, err := ledger.Verify(e.ctx, e.db)
+	r, err := ledger.Verify(e.ctx, e.db, checkout.LedgerChecks()...)
 	if err != nil {
 		e.t.Fatal(err)
 	}

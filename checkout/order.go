@@ -32,13 +32,16 @@ type Order struct {
 	Metadata       map[string]string `json:"metadata"`
 	AmountDiscount int64             `json:"amount_discount"`
 	AmountPaid     int64             `json:"amount_paid"`
-	AmountRefunded int64             `json:"amount_refunded"`
-	Fee            int64             `json:"fee"`
-	QR             QR                `json:"qr"`
-	CheckoutURL    string            `json:"checkout_url"`
-	ExpiresAt      time.Time         `json:"expires_at"`
-	PaidAt         *time.Time        `json:"paid_at"`
-	CreatedAt      time.Time         `json:"created_at"`
+	// AmountRefunded is the part of the price refunded; the payer got back
+	// their share of it (see Refund).
+	AmountRefunded int64      `json:"amount_refunded"`
+	Promotion      *Promotion `json:"promotion"`
+	Fee            int64      `json:"fee"`
+	QR             QR         `json:"qr"`
+	CheckoutURL    string     `json:"checkout_url"`
+	ExpiresAt      time.Time  `json:"expires_at"`
+	PaidAt         *time.Time `json:"paid_at"`
+	CreatedAt      time.Time  `json:"created_at"`
 
 	merchantID string
 }
@@ -54,28 +57,32 @@ type QR struct {
 // past its expiry may still say pending until the sweeper runs, which is
 // why every read goes through toOrder.
 type orderRow struct {
-	ID             string
-	MerchantID     string
-	Livemode       bool
-	Status         Status
-	Amount         int64
-	Currency       string
-	Description    string
-	Reference      *string
-	Metadata       string
-	AmountDiscount int64
-	AmountPaid     int64
-	AmountRefunded int64
-	Fee            int64
-	MerchantName   string
-	FeeRateBPS     int    `gorm:"column:fee_rate_bps"`
-	QRFormat       string `gorm:"column:qr_format"`
-	QRCode         string `gorm:"column:qr_code"`
-	QRPayload      string `gorm:"column:qr_payload"`
-	ExpiresAt      time.Time
-	PaidAt         *time.Time
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
+	ID                  string
+	MerchantID          string
+	Livemode            bool
+	Status              Status
+	Amount              int64
+	Currency            string
+	Description         string
+	Reference           *string
+	Metadata            string
+	AmountDiscount      int64
+	AmountPaid          int64
+	AmountRefunded      int64
+	Fee                 int64
+	CouponID            *string
+	PromotionCampaignID *string
+	PromotionFunding    *string
+	PriceRefunded       int64
+	MerchantName        string
+	FeeRateBPS          int    `gorm:"column:fee_rate_bps"`
+	QRFormat            string `gorm:"column:qr_format"`
+	QRCode              string `gorm:"column:qr_code"`
+	QRPayload           string `gorm:"column:qr_payload"`
+	ExpiresAt           time.Time
+	PaidAt              *time.Time
+	CreatedAt           time.Time
+	UpdatedAt           time.Time
 }
 
 func (orderRow) TableName() string { return "orders" }
@@ -96,7 +103,7 @@ func (s *Service) toOrder(r orderRow, now time.Time) Order {
 		ID: r.ID, Object: "order", Livemode: r.Livemode, Status: r.effectiveStatus(now),
 		Amount: r.Amount, Currency: r.Currency, Description: r.Description, Reference: r.Reference,
 		Metadata: meta, AmountDiscount: r.AmountDiscount, AmountPaid: r.AmountPaid,
-		AmountRefunded: r.AmountRefunded, Fee: r.Fee,
+		AmountRefunded: r.PriceRefunded, Promotion: r.promotion(), Fee: r.Fee,
 		QR: QR{
 			Format:   r.QRFormat,
 			Payload:  r.QRPayload,
@@ -106,4 +113,12 @@ func (s *Service) toOrder(r orderRow, now time.Time) Order {
 		ExpiresAt:   r.ExpiresAt, PaidAt: r.PaidAt, CreatedAt: r.CreatedAt,
 		merchantID: r.MerchantID,
 	}
+}
+
+// promotion is the coupon the order was paid with, if any.
+func (r orderRow) promotion() *Promotion {
+	if r.CouponID == nil {
+		return nil
+	}
+	return &Promotion{Coupon: *r.CouponID, Campaign: *r.PromotionCampaignID, Funding: *r.PromotionFunding, Discount: r.AmountDiscount}
 }

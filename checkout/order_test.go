@@ -55,7 +55,7 @@ func TestCreateOrderWithEMVCoPayload(t *testing.T) {
 	}
 	_, err = e.checkout.CreateOrder(e.ctx, e.merchant, checkout.OrderParams{Amount: ptr[int64](1), Currency: "CNY", Reference: "A-1001"})
 	wantError(t, err, "reference_already_exists", "reference")
-	preview, err := e.checkout.Scan(e.ctx, o.QR.Payload)
+	preview, err := e.checkout.Scan(e.ctx, "", o.QR.Payload)
 	if err != nil || preview.Order != o.ID || preview.Amount != 1250 || preview.MerchantName != "Blue Bottle" {
 		t.Fatalf("scan = %+v, %v", preview, err)
 	}

@@ -20,9 +20,6 @@ import (
 var ErrOrderNotPayable = &scanpay.Error{Kind: scanpay.KindConflict, Code: "order_not_payable", Param: "order",
 	Message: "the order cannot be paid"}
 
-var errNoCoupons = &scanpay.Error{Kind: scanpay.KindInvalid, Code: "coupon_invalid", Param: "coupon",
-	Message: "no such coupon"}
-
 // PayParams is a payer's request to pay an order from their wallet.
 type PayParams struct {
 	Order  string  `json:"order"`
@@ -32,15 +29,19 @@ type PayParams struct {
 
 // Payment is a payer's successful payment of an order.
 type Payment struct {
-	ID        string    `json:"id"`
-	Object    string    `json:"object"`
-	Livemode  bool      `json:"livemode"`
-	Order     string    `json:"order"`
-	Merchant  string    `json:"merchant_name"`
-	Amount    int64     `json:"amount"`
-	Currency  string    `json:"currency"`
-	Status    string    `json:"status"`
-	CreatedAt time.Time `json:"created_at"`
+	ID       string `json:"id"`
+	Object   string `json:"object"`
+	Livemode bool   `json:"livemode"`
+	Order    string `json:"order"`
+	Merchant string `json:"merchant_name"`
+	// Amount is the order's price; the payer paid AmountPaid of it.
+	Amount         int64      `json:"amount"`
+	AmountDiscount int64      `json:"amount_discount"`
+	AmountPaid     int64      `json:"amount_paid"`
+	Promotion      *Promotion `json:"promotion"`
+	Currency       string     `json:"currency"`
+	Status         string     `json:"status"`
+	CreatedAt      time.Time  `json:"created_at"`
 }
 
 type paymentRow struct {
@@ -72,8 +73,8 @@ func (s *Service) Pay(ctx context.Context, walletID string, p PayParams) (Paymen
 	if p.Order == "" {
 		return Payment{}, scanpay.Missing("order")
 	}
-	if p.Coupon != nil {
-		return Payment{}, errNoCoupons
+	if p.Coupon != nil && *p.Coupon == "" {
+		return Payment{}, scanpay.Invalid("coupon", "coupon must be a coupon id, or left out")
 	}
 	pinVerified := p.PIN != ""
 	if pinVerified {
@@ -97,40 +98,70 @@ func (s *Service) Pay(ctx context.Context, walletID string, p PayParams) (Paymen
 		if st := row.effectiveStatus(now); st != StatusPending {
 			return Payment{}, ErrOrderNotPayable.WithMessage("the order is %s", st)
 		}
-		fee := merchant.Fee(row.FeeRateBPS, row.Amount)
+		var coupon heldCoupon
+		var discount int64
+		if p.Coupon != nil {
+			if coupon, err = findHeldCoupon(tx, *p.Coupon, row.MerchantID); err != nil {
+				return Payment{}, err
+			}
+			if err := coupon.Coupon.couponRefusal(walletID, now); err != nil {
+				return Payment{}, err
+			}
+			if err := coupon.Campaign.notApplicable(row, coupon.Scoped, coupon.InScope, now); err != nil {
+				return Payment{}, err
+			}
+			discount = coupon.Campaign.Discount(row.Amount)
+			row.CouponID, row.PromotionCampaignID, row.PromotionFunding = &coupon.Coupon.ID, &coupon.Campaign.ID, &coupon.Campaign.Funding
+		}
+		row.AmountDiscount, row.AmountPaid = discount, row.Amount-discount
+		row.Fee = merchant.Fee(row.FeeRateBPS, feeBase(row))
 		pay := paymentRow{ID: scanpay.NewID("pay"), OrderID: row.ID, MerchantID: row.MerchantID, Livemode: row.Livemode,
-			WalletID: walletID, Amount: row.Amount, Currency: row.Currency, Fee: fee, CreatedAt: now}
-		walletOK, walletArgs := wallet.PayClause(tx, walletID, pinVerified, "orders.amount", "orders.livemode")
+			WalletID: walletID, Amount: row.AmountPaid, Currency: row.Currency, Fee: row.Fee, CreatedAt: now}
+		walletOK, walletArgs := wallet.PayClause(tx, walletID, pinVerified, row.AmountPaid, "orders.livemode")
 		res := tx.Model(&orderRow{}).
 			Where("id = ? AND status = ? AND expires_at > ?", row.ID, StatusPending, now).
 			Where(walletOK, walletArgs...).
-			Updates(map[string]any{"status": StatusPaid, "amount_paid": row.Amount, "fee": fee, "paid_at": now, "updated_at": now})
+			Updates(map[string]any{"status": StatusPaid, "amount_paid": row.AmountPaid, "amount_discount": discount,
+				"fee": row.Fee, "coupon_id": row.CouponID, "promotion_campaign_id": row.PromotionCampaignID,
+				"promotion_funding": row.PromotionFunding, "paid_at": now, "updated_at": now})
 		if res.Error != nil {
 			return Payment{}, res.Error
 		}
 		if res.RowsAffected == 0 {
 			return Payment{}, s.whyNotPaid(ctx, row, walletID, pinVerified)
 		}
+		if p.Coupon != nil {
+			if err := s.redeem(tx, coupon, row, discount, now); err != nil {
+				return Payment{}, err
+			}
+		}
 		// The compare-and-set let only this payment through; the unique
 		// order_id stands behind it all the same.
 		if err := storage.DeferInsert(tx, &pay, paidAlready); err != nil {
 			return Payment{}, err
 		}
-		row.Status, row.AmountPaid, row.Fee, row.PaidAt, row.UpdatedAt = StatusPaid, row.Amount, fee, &now, now
-		if _, err := webhooks.Emit(tx, orderEvent(webhooks.OrderPaid, s.toOrder(row, now), now)); err != nil {
+		row.Status, row.PaidAt, row.UpdatedAt = StatusPaid, &now, now
+		order := s.toOrder(row, now)
+		if _, err := webhooks.Emit(tx, orderEvent(webhooks.OrderPaid, order, now)); err != nil {
 			return Payment{}, err
 		}
 		// The ledger goes last: its accounts are the rows other payments
-		// wait on, so their locks are held for the shortest time.
+		// wait on, so their locks are held for the shortest time. The
+		// merchant is credited what the payer paid, and the discount too
+		// when the platform funds it; the fee is taken from that.
 		posting := ledger.Transaction{Kind: "payment", Reference: pay.ID, CreatedAt: now}
 		merchantPending := ledger.MerchantPendingAccount(row.MerchantID, row.Currency, row.Livemode)
-		posting.Move(ledger.WalletAccount(walletID, row.Currency, row.Livemode), merchantPending, row.Amount)
-		posting.Move(merchantPending, ledger.PlatformFeesAccount(row.Currency, row.Livemode), fee)
+		posting.Move(ledger.WalletAccount(walletID, row.Currency, row.Livemode), merchantPending, row.AmountPaid)
+		if row.platformFunded() {
+			posting.Move(ledger.PlatformMarketingAccount(row.Currency, row.Livemode), merchantPending, discount)
+		}
+		posting.Move(merchantPending, ledger.PlatformFeesAccount(row.Currency, row.Livemode), row.Fee)
 		if err := ledger.Post(tx, posting); err != nil {
 			return Payment{}, err
 		}
 		return Payment{ID: pay.ID, Object: "payment", Livemode: pay.Livemode, Order: row.ID, Merchant: row.MerchantName,
-			Amount: pay.Amount, Currency: pay.Currency, Status: "succeeded", CreatedAt: pay.CreatedAt}, nil
+			Amount: row.Amount, AmountDiscount: discount, AmountPaid: row.AmountPaid, Currency: pay.Currency,
+			Promotion: order.Promotion, Status: "succeeded", CreatedAt: pay.CreatedAt}, nil
 	})
 	if err != nil {
 		return Payment{}, err
@@ -144,7 +175,7 @@ func (s *Service) Pay(ctx context.Context, walletID string, p PayParams) (Paymen
 // canceled or expired meanwhile. It reads outside the transaction, which
 // is about to roll back.
 func (s *Service) whyNotPaid(ctx context.Context, row orderRow, walletID string, pinVerified bool) error {
-	amount := row.Amount
+	amount := row.AmountPaid
 	if pinVerified {
 		amount = 0 // within any no-PIN limit: the PIN is not the reason
 	}

@@ -106,9 +106,13 @@ func (s *Service) public(ctx context.Context, where string, arg string) (PublicO
 	if err != nil {
 		return PublicOrder{}, err
 	}
+	return row.public(s.now()), nil
+}
+
+func (row orderRow) public(now time.Time) PublicOrder {
 	return PublicOrder{
-		ID: row.ID, Status: row.effectiveStatus(s.now()), Amount: row.Amount, Currency: row.Currency,
+		ID: row.ID, Status: row.effectiveStatus(now), Amount: row.Amount, Currency: row.Currency,
 		Description: row.Description, MerchantName: row.MerchantName, Payload: row.QRPayload, Livemode: row.Livemode,
 		ExpiresAt: row.ExpiresAt,
-	}, nil
+	}
 }

@@ -33,46 +33,71 @@ type RefundParams struct {
 	Reason string `json:"reason"`
 }
 
-// Refund is money returned to the payer of an order.
+// Refund is money returned for part or all of an order. Amount is a part
+// of the order's price; the payer gets AmountToPayer of it, their share of
+// what they paid, and AmountDiscountReversed goes back to whoever funded
+// the order's discount.
 type Refund struct {
-	ID        string    `json:"id"`
-	Object    string    `json:"object"`
-	Livemode  bool      `json:"livemode"`
-	Order     string    `json:"order"`
-	Payment   string    `json:"payment"`
-	Amount    int64     `json:"amount"`
-	Currency  string    `json:"currency"`
-	Reason    string    `json:"reason"`
-	Status    string    `json:"status"`
-	CreatedAt time.Time `json:"created_at"`
+	ID                     string    `json:"id"`
+	Object                 string    `json:"object"`
+	Livemode               bool      `json:"livemode"`
+	Order                  string    `json:"order"`
+	Payment                string    `json:"payment"`
+	Amount                 int64     `json:"amount"`
+	AmountToPayer          int64     `json:"amount_to_payer"`
+	AmountDiscountReversed int64     `json:"amount_discount_reversed"`
+	Currency               string    `json:"currency"`
+	Reason                 string    `json:"reason"`
+	Status                 string    `json:"status"`
+	CreatedAt              time.Time `json:"created_at"`
 }
 
 type refundRow struct {
-	ID          string
-	OrderID     string
-	PaymentID   string
-	MerchantID  string
-	Livemode    bool
-	Amount      int64
-	Currency    string
-	FeeRefunded int64
-	Reason      string
-	Status      string
-	CreatedAt   time.Time
+	ID                     string
+	OrderID                string
+	PaymentID              string
+	MerchantID             string
+	Livemode               bool
+	Amount                 int64
+	AmountToPayer          int64
+	AmountDiscountReversed int64
+	Currency               string
+	FeeRefunded            int64
+	Reason                 string
+	Status                 string
+	CreatedAt              time.Time
 }
 
 func (refundRow) TableName() string { return "refunds" }
 
 func (r refundRow) toRefund() Refund {
 	return Refund{ID: r.ID, Object: "refund", Livemode: r.Livemode, Order: r.OrderID, Payment: r.PaymentID,
-		Amount: r.Amount, Currency: r.Currency, Reason: r.Reason, Status: r.Status, CreatedAt: r.CreatedAt}
+		Amount: r.Amount, AmountToPayer: r.AmountToPayer, AmountDiscountReversed: r.AmountDiscountReversed,
+		Currency: r.Currency, Reason: r.Reason, Status: r.Status, CreatedAt: r.CreatedAt}
 }
 
-// CreateRefund returns part or all of what was paid for an order to the
-// payer's wallet, in one transaction: the order's refunded total rises by
-// compare-and-set (never above what was paid), the merchant's pending
-// balance and the platform's fee revenue give back their shares, the
-// payer's wallet is credited, and refund.succeeded goes to the outbox.
+// shares splits a refund of amount, a part of the order's price, between
+// the payer and the discount's funder: the payer gets amount × paid ÷
+// price rounded half up, and the refund that completes the order exactly
+// what is left of what they paid, so that the payer's shares of all
+// refunds add up to amount_paid and never pass it.
+func (o orderRow) shares(amount int64) (toPayer, reversed int64) {
+	leftToPayer := o.AmountPaid - o.AmountRefunded
+	if o.PriceRefunded+amount == o.Amount {
+		toPayer = leftToPayer
+	} else {
+		toPayer = min(merchant.FeeShare(o.AmountPaid, amount, o.Amount), leftToPayer)
+	}
+	return toPayer, amount - toPayer
+}
+
+// CreateRefund returns part or all of an order's price, in one
+// transaction: the order's refunded totals rise by compare-and-set (never
+// above the price), the payer's wallet gets their share back from the
+// merchant's pending balance, the discount's share goes back to its funder
+// (the platform's marketing account, or the merchant's campaign budget),
+// the platform returns its fee in proportion, and refund.succeeded (with
+// coupon.redemption_reversed for a discounted order) goes to the outbox.
 // Without an amount, it refunds what is left.
 func (s *Service) CreateRefund(ctx context.Context, p merchant.Principal, params RefundParams) (Refund, error) {
 	if params.Order == "" {
@@ -95,7 +120,7 @@ func (s *Service) CreateRefund(ctx context.Context, p merchant.Principal, params
 		default:
 			return Refund{}, ErrOrderNotRefundable.WithMessage("the order is %s; only a paid order can be refunded", order.effectiveStatus(now))
 		}
-		left := order.AmountPaid - order.AmountRefunded
+		left := order.Amount - order.PriceRefunded
 		amount := left
 		if params.Amount != nil {
 			amount = *params.Amount
@@ -103,14 +128,15 @@ func (s *Service) CreateRefund(ctx context.Context, p merchant.Principal, params
 		if amount > left {
 			return Refund{}, ErrRefundExceedsPayment.WithMessage("%d is more than the %d left to refund", amount, left)
 		}
-		refunded := order.AmountRefunded + amount
+		toPayer, reversed := order.shares(amount)
+		priceRefunded, payerRefunded := order.PriceRefunded+amount, order.AmountRefunded+toPayer
 		status := StatusPartiallyRefunded
-		if refunded == order.AmountPaid {
+		if priceRefunded == order.Amount {
 			status = StatusRefunded
 		}
 		res := tx.Model(&orderRow{}).
-			Where("id = ? AND status IN ? AND amount_refunded = ?", order.ID, []Status{StatusPaid, StatusPartiallyRefunded}, order.AmountRefunded).
-			Updates(map[string]any{"amount_refunded": refunded, "status": status, "updated_at": now})
+			Where("id = ? AND status IN ? AND price_refunded = ?", order.ID, []Status{StatusPaid, StatusPartiallyRefunded}, order.PriceRefunded).
+			Updates(map[string]any{"price_refunded": priceRefunded, "amount_refunded": payerRefunded, "status": status, "updated_at": now})
 		if res.Error != nil {
 			return Refund{}, res.Error
 		}
@@ -121,17 +147,25 @@ func (s *Service) CreateRefund(ctx context.Context, p merchant.Principal, params
 		if err := tx.Where("order_id = ?", order.ID).Take(&pay).Error; err != nil {
 			return Refund{}, err
 		}
-		feeBack := merchant.FeeShare(order.Fee, refunded, order.AmountPaid) - merchant.FeeShare(order.Fee, order.AmountRefunded, order.AmountPaid)
+		// The fee goes back in proportion to the merchant's credit refunded.
+		base, before, after := feeBase(order), order.AmountRefunded, payerRefunded
+		if order.platformFunded() {
+			before, after = order.PriceRefunded, priceRefunded
+		}
+		feeBack := merchant.FeeShare(order.Fee, after, base) - merchant.FeeShare(order.Fee, before, base)
 		refund := refundRow{ID: scanpay.NewID("re"), OrderID: order.ID, PaymentID: pay.ID, MerchantID: order.MerchantID,
-			Livemode: order.Livemode, Amount: amount, Currency: order.Currency, FeeRefunded: feeBack,
-			Reason: params.Reason, Status: "succeeded", CreatedAt: now}
+			Livemode: order.Livemode, Amount: amount, AmountToPayer: toPayer, AmountDiscountReversed: reversed,
+			Currency: order.Currency, FeeRefunded: feeBack, Reason: params.Reason, Status: "succeeded", CreatedAt: now}
 		if err := storage.DeferInsert(tx, &refund, nil); err != nil {
 			return Refund{}, err
 		}
 		posting := ledger.Transaction{Kind: "refund", Reference: refund.ID, CreatedAt: now}
 		merchantPending := ledger.MerchantPendingAccount(order.MerchantID, order.Currency, order.Livemode)
 		posting.Move(ledger.PlatformFeesAccount(order.Currency, order.Livemode), merchantPending, feeBack)
-		posting.Move(merchantPending, ledger.WalletAccount(pay.WalletID, order.Currency, order.Livemode), amount)
+		posting.Move(merchantPending, ledger.WalletAccount(pay.WalletID, order.Currency, order.Livemode), toPayer)
+		if order.platformFunded() { // the platform's share of the discount goes back to it
+			posting.Move(merchantPending, ledger.PlatformMarketingAccount(order.Currency, order.Livemode), reversed)
+		}
 		err = ledger.Post(tx, posting)
 		if err == nil {
 			err = storage.Flush(tx) // the merchant's balance must cover it: know now
@@ -140,6 +174,9 @@ func (s *Service) CreateRefund(ctx context.Context, p merchant.Principal, params
 			return Refund{}, ErrMerchantBalanceTooLow
 		}
 		if err != nil {
+			return Refund{}, err
+		}
+		if err := s.reverseDiscount(tx, order, refund, now); err != nil {
 			return Refund{}, err
 		}
 		_, err = webhooks.Emit(tx, webhooks.Event{Type: webhooks.RefundSucceeded, MerchantID: order.MerchantID,

@@ -9,6 +9,7 @@ import (
 
 	"github.com/scanpay/scanpay"
 	"github.com/scanpay/scanpay/checkout/qr"
+	"gorm.io/gorm"
 )
 
 // Scan errors: a payload that is broken, and one that is not ours.
@@ -32,12 +33,15 @@ type Preview struct {
 	Currency     string    `json:"currency"`
 	Description  string    `json:"description"`
 	ExpiresAt    time.Time `json:"expires_at"`
-	Coupons      []string  `json:"coupons"`
+	// Coupons are the payer's coupons this order can use, best first;
+	// Claimable the campaigns they could take one from.
+	Coupons   []CouponOffer `json:"coupons"`
+	Claimable []ClaimOffer  `json:"claimable"`
 }
 
 // Scan resolves the text of a scanned QR code, in either format, to the
-// order it asks the payer to pay.
-func (s *Service) Scan(ctx context.Context, payload string) (Preview, error) {
+// order it asks the wallet to pay, with the coupons it could use.
+func (s *Service) Scan(ctx context.Context, walletID, payload string) (Preview, error) {
 	payload = strings.TrimSpace(payload)
 	if payload == "" {
 		return Preview{}, scanpay.Missing("payload")
@@ -51,13 +55,16 @@ func (s *Service) Scan(ctx context.Context, payload string) (Preview, error) {
 	if !scanpay.IsToken(code, qrCodeBytes) {
 		return Preview{}, ErrPayloadUnknown
 	}
-	o, err := s.ByCode(ctx, code)
-	if e, ok := scanpay.ErrorOf(err); ok && e.Kind == scanpay.KindNotFound {
+	var row orderRow
+	err = s.db.WithContext(ctx).Where("qr_code = ?", code).Take(&row).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return Preview{}, ErrPayloadUnknown
 	}
 	if err != nil {
 		return Preview{}, err
 	}
+	now := s.now()
+	o := row.public(now)
 	// An EMVCo payload carries the amount in clear; one that disagrees
 	// with the order was altered, and the payer must not see it.
 	if currency != "" {
@@ -73,9 +80,15 @@ func (s *Service) Scan(ctx context.Context, payload string) (Preview, error) {
 			return Preview{}, ErrPayloadInvalid.WithMessage("the payload's amount does not match its order")
 		}
 	}
-	return Preview{Object: "order_preview", Order: o.ID, Livemode: o.Livemode, Status: o.Status,
+	p := Preview{Object: "order_preview", Order: o.ID, Livemode: o.Livemode, Status: o.Status,
 		MerchantName: o.MerchantName, Amount: o.Amount, Currency: o.Currency, Description: o.Description,
-		ExpiresAt: o.ExpiresAt, Coupons: []string{}}, nil
+		ExpiresAt: o.ExpiresAt, Coupons: []CouponOffer{}, Claimable: []ClaimOffer{}}
+	if o.Status == StatusPending {
+		if p.Coupons, p.Claimable, err = s.offers(ctx, walletID, row, now); err != nil {
+			return Preview{}, err
+		}
+	}
+	return p, nil
 }
 
 // codeOf finds the order code in a payload: the last path segment of our

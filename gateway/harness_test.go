@@ -227,7 +227,7 @@ func (e *env) balance(walletID string) int64 {
 // verifyLedger fails the test unless every ledger invariant holds.
 func (e *env) verifyLedger() {
 	e.t.Helper()
-	report, err := ledger.Verify(context.Background(), e.db)
+	report, err := ledger.Verify(context.Background(), e.db, checkout.LedgerChecks()...)
 	if err != nil {
 		e.t.Fatal(err)
 	}

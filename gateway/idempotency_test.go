@@ -285,6 +285,16 @@ func TestEveryPOSTRecordsItsKey(t *testing.T) {
 		body: `{"url":"` + publicHook + `","enabled_events":["*"]}`}).json(t)["id"].(string)
 	event := e.do(request{method: "GET", path: "/v1/events", key: key}).json(t)["data"].([]any)[0].(map[string]any)["id"].(string)
 
+	campaign := func() string {
+		r := e.do(request{method: "POST", path: "/v1/coupon_campaigns", key: key,
+			body: `{"name":"Ten off","currency":"CNY","amount_off":100,"claimable":true,"max_per_wallet":100}`})
+		if r.Code != 201 {
+			t.Fatalf("campaign: %d %s", r.Code, r.Body.String())
+		}
+		return r.json(t)["id"].(string)
+	}
+	claimable := campaign()
+
 	// No effect to repeat: these answer afresh every time.
 	noEffect := map[string]bool{"/wallet/v1/sessions": true, "/wallet/v1/scan": true}
 	cases := map[string]func() request{
@@ -323,6 +333,24 @@ func TestEveryPOSTRecordsItsKey(t *testing.T) {
 		},
 		"/wallet/v1/withdrawals": func() request {
 			return request{path: "/wallet/v1/withdrawals", key: token, body: `{"amount":500,"currency":"CNY"}`}
+		},
+		"/v1/coupon_campaigns": func() request {
+			return request{path: "/v1/coupon_campaigns", key: key, body: `{"name":"Five off","currency":"CNY","percent_off_bps":500}`}
+		},
+		"/v1/coupon_campaigns/:id/pause": func() request {
+			return request{path: "/v1/coupon_campaigns/" + campaign() + "/pause", key: key}
+		},
+		"/v1/coupon_campaigns/:id/resume": func() request {
+			return request{path: "/v1/coupon_campaigns/" + campaign() + "/resume", key: key}
+		},
+		"/v1/coupon_campaigns/:id/end": func() request {
+			return request{path: "/v1/coupon_campaigns/" + campaign() + "/end", key: key}
+		},
+		"/v1/coupon_campaigns/:id/coupons": func() request {
+			return request{path: "/v1/coupon_campaigns/" + claimable + "/coupons", key: key, body: `{"phone":"13800138000"}`}
+		},
+		"/wallet/v1/coupons": func() request {
+			return request{path: "/wallet/v1/coupons", key: token, body: `{"campaign":"` + claimable + `"}`}
 		},
 		"/wallet/v1/payments": func() request {
 			return request{path: "/wallet/v1/payments", key: token, body: payBody(e.createOrder(key, orderBody)["id"].(string))}

@@ -158,7 +158,7 @@ func TestPayBadInputMovesNothing(t *testing.T) {
 		{"no order", rich, `{}`, 400, "invalid_request_error", "parameter_missing", "order"},
 		{"canceled order", rich, payBody(canceled), 409, "conflict_error", "order_not_payable", "order"},
 		{"live order from a test wallet", rich, payBody(live), 409, "conflict_error", "order_not_payable", "order"},
-		{"unknown coupon", rich, `{"order":"` + small + `","coupon":"cpn_x"}`, 400, "invalid_request_error", "coupon_invalid", "coupon"},
+		{"unknown coupon", rich, `{"order":"` + small + `","coupon":"cpn_x"}`, 404, "not_found_error", "resource_missing", "coupon"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			e.do(request{method: "POST", path: "/wallet/v1/payments", key: tt.token, body: tt.body}).

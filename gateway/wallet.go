@@ -37,6 +37,7 @@ func (s *Server) walletRoutes(r *gin.Engine) {
 	a.GET("/transactions", s.walletHistory)
 	a.POST("/scan", s.scan)
 	a.POST("/payments", s.idempotent(http.StatusCreated, false), s.pay)
+	s.walletCouponRoutes(a)
 }
 
 // authWallet admits requests with a valid payer session token.
@@ -56,8 +57,12 @@ func scoped(scope string) gin.HandlerFunc {
 	return func(c *gin.Context) { c.Set(scopeKey, scope) }
 }
 
+func walletSession(c *gin.Context) wallet.Session {
+	return c.MustGet(walletKey).(wallet.Session)
+}
+
 func walletID(c *gin.Context) string {
-	return c.MustGet(walletKey).(wallet.Session).WalletID
+	return walletSession(c).WalletID
 }
 
 type credentials struct {
@@ -185,7 +190,7 @@ func (s *Server) scan(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	v, err := s.checkout.Scan(c.Request.Context(), req.Payload)
+	v, err := s.checkout.Scan(c.Request.Context(), walletID(c), req.Payload)
 	s.reply(c, http.StatusOK, v, err)
 }
 

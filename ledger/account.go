@@ -18,6 +18,7 @@ const (
 	MerchantAvailable Kind = "merchant_available" // merchant's settled balance; never negative
 	PlatformFees      Kind = "platform_fees"      // the platform's fee revenue; never negative
 	BankClearing      Kind = "bank_clearing"      // money entering/leaving the system (top-ups, withdrawals, payouts); may go negative
+	PlatformMarketing Kind = "platform_marketing" // what the platform spends on payers (discounts of its campaigns); negative by what it spent
 )
 
 // PlatformOwner owns the accounts that belong to the gateway itself.
@@ -52,6 +53,13 @@ func PlatformFeesAccount(currency string, livemode bool) Account {
 	return Account{Owner: PlatformOwner, Kind: PlatformFees, Currency: currency, Livemode: livemode}
 }
 
+// PlatformMarketingAccount is the platform's promotion spending: it pays
+// the discounts of platform-funded coupons. Its balance is minus what the
+// platform has spent, so it may go negative.
+func PlatformMarketingAccount(currency string, livemode bool) Account {
+	return Account{Owner: PlatformOwner, Kind: PlatformMarketing, Currency: currency, Livemode: livemode}
+}
+
 // BankClearingAccount is the other side of every movement across the
 // system's edge; its balance is minus the money held inside.
 func BankClearingAccount(currency string, livemode bool) Account {
@@ -79,7 +87,7 @@ func (a Account) ID() string {
 // meet; a debit that must not overdraw gathers from them all (see Post).
 func (k Kind) stripes() int {
 	switch k {
-	case MerchantPending, PlatformFees, BankClearing:
+	case MerchantPending, PlatformFees, BankClearing, PlatformMarketing:
 		return 16
 	}
 	return 1
@@ -94,13 +102,17 @@ func (a Account) rowID(stripe int) string {
 	return a.ID() + "#" + strconv.Itoa(stripe)
 }
 
-// allowsNegative is true only for the account whose balance mirrors money
-// outside the system; every holder's balance is money they actually have.
-func (k Kind) allowsNegative() bool { return k == BankClearing }
+// allowsNegative is true only for the accounts whose balance mirrors money
+// outside the system or spent by the platform; every holder's balance is
+// money they actually have.
+func (k Kind) allowsNegative() bool { return k == BankClearing || k == PlatformMarketing }
+
+// negativeKinds lists the kinds that may go negative, for the checks.
+var negativeKinds = []string{string(BankClearing), string(PlatformMarketing)}
 
 func (k Kind) known() bool {
 	switch k {
-	case Wallet, MerchantPending, MerchantAvailable, PlatformFees, BankClearing:
+	case Wallet, MerchantPending, MerchantAvailable, PlatformFees, BankClearing, PlatformMarketing:
 		return true
 	}
 	return false

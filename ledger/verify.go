@@ -23,6 +23,16 @@ func (r Report) OK() bool { return len(r.Problems) == 0 }
 // gives a report a person can read rather than millions of lines.
 const maxListed = 100
 
+// Check is an invariant that another package keeps between the ledger and
+// its own tables (a coupon campaign's counters against its redemptions, the
+// platform's marketing account against the discounts it funded): a query
+// whose every row is a problem, and how to say it.
+type Check struct {
+	Query    string
+	Args     []any
+	Describe func(row map[string]any) string
+}
+
 // Verify checks the whole ledger: every transaction balances per currency
 // and stays in one currency and mode, every balance equals the sum of its
 // entries and is not negative where its kind forbids it, every entry is in
@@ -33,7 +43,9 @@ const maxListed = 100
 // and entries together, so each check sees a consistent ledger and Verify
 // needs no transaction: it can run beside live traffic. The counts may then
 // be a moment apart from the checks.
-func Verify(ctx context.Context, db *gorm.DB) (Report, error) {
+//
+// checks are the other packages' invariants, run after the ledger's own.
+func Verify(ctx context.Context, db *gorm.DB, checks ...Check) (Report, error) {
 	db = db.WithContext(ctx)
 	var counts struct{ Accounts, Entries, Transactions int64 }
 	err := db.Raw(`SELECT (SELECT COUNT(*) FROM ledger_accounts) AS accounts,
@@ -94,10 +106,10 @@ func Verify(ctx context.Context, db *gorm.DB) (Report, error) {
 		ID      string
 		Balance int64
 	}
-	err = find(db, &r, `SELECT id, balance FROM ledger_accounts WHERE balance < 0 AND kind <> ? ORDER BY id`,
+	err = find(db, &r, `SELECT id, balance FROM ledger_accounts WHERE balance < 0 AND kind NOT IN ? ORDER BY id`,
 		func(n negative) string {
 			return fmt.Sprintf("account %s: balance %d is negative, which its kind forbids", n.ID, n.Balance)
-		}, string(BankClearing))
+		}, negativeKinds)
 	if err != nil {
 		return r, err
 	}
@@ -108,10 +120,10 @@ func Verify(ctx context.Context, db *gorm.DB) (Report, error) {
 		AllowNegative bool
 	}
 	err = find(db, &r, `SELECT id, kind, allow_negative FROM ledger_accounts
-		WHERE allow_negative <> (kind = ?) ORDER BY id`,
+		WHERE allow_negative <> (kind IN ?) ORDER BY id`,
 		func(f flag) string {
 			return fmt.Sprintf("account %s: allow_negative is %t on a %s account", f.ID, f.AllowNegative, f.Kind)
-		}, string(BankClearing))
+		}, negativeKinds)
 	if err != nil {
 		return r, err
 	}
@@ -145,7 +157,15 @@ func Verify(ctx context.Context, db *gorm.DB) (Report, error) {
 		func(o orphan) string {
 			return fmt.Sprintf("account %s does not exist; entries naming it: %d, summing to %d", o.AccountID, o.Entries, o.Total)
 		})
-	return r, err
+	if err != nil {
+		return r, err
+	}
+	for _, c := range checks {
+		if err := find(db, &r, c.Query, c.Describe, c.Args...); err != nil {
+			return r, err
+		}
+	}
+	return r, nil
 }
 
 // find runs one check's query and adds a problem for each row it returns,

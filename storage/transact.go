@@ -211,3 +211,48 @@ func classify(writes []Write, err error) error {
 	}
 	return err
 }
+
+// UpdateEach runs compare-and-set updates in tx, each of which should
+// change one row, and returns how many rows each changed, so the caller
+// can tell which one a race lost. On PostgreSQL they go as one statement:
+// each update a data-modifying WITH whose rows are counted. The caller
+// rolls the transaction back when any changed none, since the others ran.
+func UpdateEach(tx *gorm.DB, updates ...Write) ([]int64, error) {
+	counts := make([]int64, len(updates))
+	if DialectOf(tx) != Postgres || len(updates) == 1 {
+		for i, u := range updates {
+			res := tx.Exec(u.SQL, u.Args...)
+			if res.Error != nil {
+				return nil, classify(updates, res.Error)
+			}
+			counts[i] = res.RowsAffected
+		}
+		return counts, nil
+	}
+	var b strings.Builder
+	var args []any
+	b.WriteString("WITH ")
+	for i, u := range updates {
+		if i > 0 {
+			b.WriteString(",\n")
+		}
+		fmt.Fprintf(&b, "u%d AS (%s RETURNING 1)", i, u.SQL)
+		args = append(args, u.Args...)
+	}
+	b.WriteString("\nSELECT ")
+	for i := range updates {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "(SELECT COUNT(*) FROM u%d) AS n%d", i, i)
+	}
+	row := tx.Raw(b.String(), args...).Row()
+	dest := make([]any, len(updates))
+	for i := range counts {
+		dest[i] = &counts[i]
+	}
+	if err := row.Scan(dest...); err != nil {
+		return nil, classify(updates, err)
+	}
+	return counts, nil
+}

@@ -97,6 +97,25 @@ func (s *Service) Get(ctx context.Context, id string) (Account, error) {
 	return row.toAccount(), nil
 }
 
+// FindByPhone returns the wallet registered to phone (written any way
+// normalizePhone reads), or a not-found error naming phone. It is for a
+// merchant sending a payer something, which tells a merchant no more than
+// sending it does.
+func (s *Service) FindByPhone(ctx context.Context, phone string) (Account, error) {
+	normalized, err := normalizePhone(phone)
+	if err != nil {
+		return Account{}, err
+	}
+	var rows []walletRow
+	if err := s.db.WithContext(ctx).Where("phone = ?", normalized).Limit(1).Find(&rows).Error; err != nil {
+		return Account{}, err
+	}
+	if len(rows) == 0 {
+		return Account{}, scanpay.NotFound("wallet", phone).WithParam("phone").WithMessage("no wallet is registered to this phone number")
+	}
+	return rows[0].toAccount(), nil
+}
+
 // Freeze refuses every payment and withdrawal of the wallet until it is
 // unfrozen. It needs no PIN: a payer reporting a lost phone must be able
 // to stop it at once. Freezing a frozen wallet is not an error.

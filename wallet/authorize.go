@@ -2,7 +2,6 @@ package wallet
 
 import (
 	"context"
-	"strings"
 
 	"github.com/scanpay/scanpay"
 	"github.com/scanpay/scanpay/storage"
@@ -66,18 +65,19 @@ func (s *Service) CheckNotFrozen(tx *gorm.DB, walletID string) error {
 // an order's money (the order's compare-and-set), so that the wallet is
 // checked in that one statement instead of a read before it: the condition
 // holds when the wallet exists, is not frozen, is of the order's mode
-// (livemodeColumn) and, unless pinVerified, the amount (amountColumn) is
-// within its no-PIN limit. On PostgreSQL it share-locks the wallet row
+// (livemodeColumn) and, unless pinVerified, amount (what the payer pays)
+// is within its no-PIN limit. On PostgreSQL it share-locks the wallet row
 // until the transaction ends, as CheckNotFrozen does. When the statement
 // then changes nothing, Authorize with no PIN says why.
-func PayClause(tx *gorm.DB, walletID string, pinVerified bool, amountColumn, livemodeColumn string) (string, []any) {
+func PayClause(tx *gorm.DB, walletID string, pinVerified bool, amount int64, livemodeColumn string) (string, []any) {
 	clause := `EXISTS (SELECT 1 FROM wallets w WHERE w.id = ? AND NOT w.frozen AND w.livemode = ` + livemodeColumn
+	args := []any{walletID}
 	if !pinVerified {
-		clause += ` AND ` + amountColumn + ` <= w.no_pin_limit`
+		clause += ` AND CAST(? AS BIGINT) <= w.no_pin_limit`
+		args = append(args, amount)
 	}
-	clause += `)`
 	if storage.DialectOf(tx) == storage.Postgres {
-		clause = strings.TrimSuffix(clause, ")") + ` FOR SHARE OF w)`
+		clause += ` FOR SHARE OF w`
 	}
-	return clause, []any{walletID}
+	return clause + `)`, args
 }

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/scanpay/scanpay"
+	"github.com/scanpay/scanpay/checkout"
 	"github.com/scanpay/scanpay/ledger"
 	"github.com/scanpay/scanpay/merchant"
 	"github.com/scanpay/scanpay/storage"
@@ -209,7 +210,7 @@ func TestKillingGatewaysNeverDoesTwiceNorAnswersWrong(t *testing.T) {
 			t.Errorf("wallet %s holds %d; its answers add up to %d", p.id, b, p.expected.Load())
 		}
 	}
-	report, err := ledger.Verify(context.Background(), db)
+	report, err := ledger.Verify(context.Background(), db, checkout.LedgerChecks()...)
 	if err != nil || !report.OK() {
 		t.Fatalf("ledger verify: %v %v", err, report.Problems)
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/scanpay/scanpay/checkout"
 	"github.com/scanpay/scanpay/ledger"
 	"gorm.io/gorm"
 )
@@ -21,7 +22,7 @@ func ledgerCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 	var report ledger.Report
 	err := withDatabase(ctx, newFlagSet("ledger verify", stderr), args[1:], true, func(db *gorm.DB) (err error) {
-		report, err = ledger.Verify(ctx, db)
+		report, err = ledger.Verify(ctx, db, checkout.LedgerChecks()...)
 		return err
 	})
 	if err != nil {
