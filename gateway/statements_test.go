@@ -30,3 +30,56 @@ func TestPayIsOneShortTransaction(t *testing.T) {
 		t.Fatalf("%d statements outside the transaction", outside)
 	}
 }
+
+// TestACouponCostsAtMostTwoRoundTripsMore pins what a coupon adds to a
+// payment: its read with its campaign, and the coupon's and campaign's
+// compare-and-sets sent as one statement; its event rides with the other
+// writes. On PostgreSQL that is two round trips; SQLite, which has no
+// round trips, runs five statements more.
+func TestACouponCostsAtMostTwoRoundTripsMore(t *testing.T) {
+	db, trips := storagetest.OpenCounted(t)
+	statements := storagetest.CountStatements(t, db)
+	e := newEnvWith(t, envOptions{db: db})
+	_, key := e.merchant("Blue Bottle")
+	_, token := e.payer("13800138000", 1_000_000)
+	campaign := e.do(request{method: "POST", path: "/v1/coupon_campaigns", key: key,
+		body: `{"name":"Ten off","currency":"CNY","amount_off":100,"max_per_wallet":100}`}).json(t)["id"].(string)
+	cost := func(withCoupon bool) (roundTrips, stmts int64) {
+		t.Helper()
+		var coupon string
+		if withCoupon {
+			coupon = e.do(request{method: "POST", path: "/v1/coupon_campaigns/" + campaign + "/coupons", key: key,
+				body: `{"phone":"13800138000"}`}).json(t)["id"].(string)
+		}
+		id := e.createOrder(key, `{"amount":1250,"currency":"CNY"}`)["id"].(string)
+		body := `{"order":"` + id + `"}`
+		if withCoupon {
+			body = `{"order":"` + id + `","coupon":"` + coupon + `"}`
+		}
+		statements.Reset()
+		if trips != nil {
+			trips.Reset()
+		}
+		r := e.do(request{method: "POST", path: "/wallet/v1/payments", key: token, body: body, headers: idem("pay-" + id)})
+		if r.Code != 201 {
+			t.Fatalf("pay: %d %s", r.Code, r.Body.String())
+		}
+		if paid, want := r.json(t)["amount_paid"], map[bool]float64{false: 1250, true: 1150}[withCoupon]; paid != want {
+			t.Fatalf("paid %v, want %v", paid, want)
+		}
+		if trips != nil {
+			roundTrips = trips.Total()
+		}
+		return roundTrips, statements.Total()
+	}
+	cost(false) // warm up
+	cost(true)
+	plainTrips, plainStmts := cost(false)
+	couponTrips, couponStmts := cost(true)
+	if trips != nil && couponTrips-plainTrips > 2 {
+		t.Errorf("a coupon adds %d round trips (%d against %d), want at most 2", couponTrips-plainTrips, couponTrips, plainTrips)
+	}
+	if trips == nil && couponStmts-plainStmts > 5 {
+		t.Errorf("a coupon adds %d statements on SQLite (%d against %d), want at most 5", couponStmts-plainStmts, couponStmts, plainStmts)
+	}
+}
