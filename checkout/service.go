@@ -34,13 +34,23 @@ type Service struct {
 	now       func() time.Time
 	cfg       Config
 	merchants *merchant.Service
-	wallets   *wallet.Service
+	wallets   Wallets
 	images    *imageCache
 	wake      func()
 }
 
-// NewService returns a checkout Service.
-func NewService(db *gorm.DB, now func() time.Time, cfg Config, merchants *merchant.Service, wallets *wallet.Service) *Service {
+// Wallets is what checkout needs of the payers' wallets: the PIN and
+// freeze rules before a payment, and a wallet found by phone for a coupon.
+type Wallets interface {
+	// Authorize is wallet.Service.Authorize.
+	Authorize(ctx context.Context, walletID string, amount int64, pin string) (wallet.Account, error)
+	// FindByPhone is wallet.Service.FindByPhone.
+	FindByPhone(ctx context.Context, phone string) (wallet.Account, error)
+}
+
+// NewService returns a checkout Service. wallets may be nil for a service
+// that only manages campaigns (the operator's command line).
+func NewService(db *gorm.DB, now func() time.Time, cfg Config, merchants *merchant.Service, wallets Wallets) *Service {
 	if cfg.MaxAmount == 0 {
 		cfg.MaxAmount = DefaultMaxAmount
 	}

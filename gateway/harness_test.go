@@ -254,3 +254,9 @@ func (e *env) doAtOnce(n int, req func(i int) request) []response {
 	wg.Wait()
 	return responses
 }
+
+// scan runs a query and scans its result into dst, failing on any error.
+func (e *env) scan(query string, dst any, args ...any) {
+	e.t.Helper()
+	storagetest.Scan(e.t, e.db, dst, query, args...)
+}

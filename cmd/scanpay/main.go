@@ -24,6 +24,12 @@ Usage:
   scanpay merchant key list --merchant ID [--db URL]
   scanpay merchant key revoke --key ID [--db URL]
   scanpay ledger verify [--db URL]
+  scanpay campaign create --funding platform --name NAME (--amount-off N | --percent-off-bps N)
+                          [--currency CNY] [--max-discount N] [--min-spend N] [--max-coupons N] [--max-amount N]
+                          [--max-per-wallet N] [--coupon-valid-days N] [--starts-at T] [--ends-at T]
+                          [--claimable] [--merchant ID ...] [--live] [--db URL] [--json]
+  scanpay campaign list [--live] [--db URL] [--json]
+  scanpay campaign pause|resume|end --campaign ID [--db URL] [--json]
   scanpay demo [--gateway http://localhost:8080] [--db URL]
   scanpay version
 
@@ -56,6 +62,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = merchantCommand(ctx, args[1:], stdout, stderr)
 	case "ledger":
 		err = ledgerCommand(ctx, args[1:], stdout, stderr)
+	case "campaign":
+		err = campaignCommand(ctx, args[1:], stdout, stderr)
 	case "demo":
 		err = demo(ctx, args[1:], stdout, stderr)
 	case "version", "--version":
