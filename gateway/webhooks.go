@@ -15,6 +15,7 @@ func (s *Server) webhookRoutes(v1 *gin.RouterGroup) {
 	v1.POST("/webhook_endpoints/:id/rotate_secret", s.rotateEndpointSecret)
 	v1.GET("/webhook_endpoints/:id/deliveries", s.listDeliveries)
 	v1.GET("/events", s.listEvents)
+	v1.GET("/events/stream", s.streamEvents)
 	v1.GET("/events/:id", s.getEvent)
 	v1.POST("/events/:id/resend", s.resendEvent)
 }
