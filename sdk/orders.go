@@ -59,10 +59,10 @@ type QR struct {
 }
 
 // OrderCreateParams describe a new order. Amount and Currency are
-// required.
+// required; the other fields are optional.
 type OrderCreateParams struct {
-	Amount   int64  `json:"amount"`
-	Currency string `json:"currency"`
+	Amount   int64  `json:"amount,omitempty"`
+	Currency string `json:"currency,omitempty"`
 	// Description is shown to the payer.
 	Description string `json:"description,omitempty"`
 	// Reference is the merchant's own order number, unique per merchant.
