@@ -1,5 +1,5 @@
 // Command scanpay runs the Scanpay gateway and its operator tools:
-// serve, migrate, merchant and ledger.
+// serve, migrate, merchant and ledger, and the developer's listen.
 package main
 
 import (
@@ -24,6 +24,7 @@ Usage:
   scanpay merchant key revoke --key ID [--db URL]
   scanpay ledger verify [--db URL]
   scanpay demo [--gateway http://localhost:8080] [--db URL]
+  scanpay listen --key KEY --forward-to URL [--gateway http://localhost:8080]
 
 --db takes sqlite://PATH (or a plain path) or postgres://...; the default is
 sqlite://scanpay.db. Every flag can also come from SCANPAY_* variables; see
@@ -56,6 +57,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = ledgerCommand(ctx, args[1:], stdout, stderr)
 	case "demo":
 		err = demo(ctx, args[1:], stdout, stderr)
+	case "listen":
+		err = listen(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -40,7 +40,12 @@ func (g *Gateway) Front(tb testing.TB) *Front {
 		proxy.ServeHTTP(w, r)
 	}))
 	f.URL = f.srv.URL
-	tb.Cleanup(f.srv.Close)
+	tb.Cleanup(func() {
+		// Close waits for open requests, which an event stream never ends.
+		f.srv.Listener.Close()
+		f.srv.CloseClientConnections()
+		f.srv.Close()
+	})
 	return f
 }
 
