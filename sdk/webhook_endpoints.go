@@ -102,7 +102,9 @@ func (s *WebhookEndpointService) List(ctx context.Context, params *WebhookEndpoi
 }
 
 // Delete stops every delivery to the endpoint, pending ones included; an
-// unknown or deleted one matches ErrResourceMissing.
+// unknown or deleted one matches ErrResourceMissing. A DELETE carries no
+// Idempotency-Key: when the answer to a deletion is lost, its retry finds
+// the endpoint gone and reports ErrResourceMissing.
 func (s *WebhookEndpointService) Delete(ctx context.Context, id string) error {
 	var deleted struct{}
 	return s.c.call(ctx, request{method: http.MethodDelete, path: "/v1/webhook_endpoints/" + url.PathEscape(id)}, &deleted)
