@@ -83,3 +83,19 @@ func Base32(b []byte) string {
 	}
 	return string(out)
 }
+
+// FirstID returns the lowest ID that NewID can return at t with prefix:
+// every ID made at t or later sorts after it, and every ID made before t
+// sorts before it. It turns a time into a list cursor.
+func FirstID(prefix string, t time.Time) string {
+	var b [16]byte
+	binary.BigEndian.PutUint64(b[:8], uint64(t.UnixMilli())<<16)
+	return prefix + "_" + Base32(b[:])
+}
+
+// IsID reports whether s has the form of an ID that NewID or FirstID
+// returns with prefix, so a cursor from outside can be refused early.
+func IsID(prefix, s string) bool {
+	rest, ok := strings.CutPrefix(s, prefix+"_")
+	return ok && len(rest) == 26 && strings.Trim(rest, crockford) == ""
+}

@@ -17,6 +17,7 @@ func (s *Server) webhookRoutes(v1 *gin.RouterGroup) {
 	v1.POST("/webhook_endpoints/:id/rotate_secret", s.idempotent(http.StatusOK, true), s.rotateEndpointSecret)
 	v1.GET("/webhook_endpoints/:id/deliveries", s.listDeliveries)
 	v1.GET("/events", s.listEvents)
+	v1.GET("/events/stream", s.streamEvents)
 	v1.GET("/events/:id", s.getEvent)
 	v1.POST("/events/:id/resend", s.idempotent(http.StatusOK, false), s.resendEvent)
 }

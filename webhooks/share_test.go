@@ -31,7 +31,9 @@ func (t tagged) RoundTrip(r *http.Request) (*http.Response, error) {
 func TestTwoDispatchersNeverSendAnAttemptTwice(t *testing.T) {
 	const events = 200
 	f := newFixture(t)
-	rcv := newReceiver(t, nil)
+	// A receiver that takes a few milliseconds keeps one dispatcher's
+	// workers busy long enough that the other always finds work too.
+	rcv := newReceiver(t, func(int, http.ResponseWriter) { time.Sleep(5 * time.Millisecond) })
 	e, _ := f.endpoint(t, f.merchant, false, rcv.URL, "*")
 
 	db2, err := storage.Open(context.Background(), f.url, storage.Options{})

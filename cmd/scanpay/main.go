@@ -1,5 +1,6 @@
 // Command scanpay runs the Scanpay gateway and its operator tools:
-// serve, migrate, merchant, ledger, demo and version.
+// serve, migrate, merchant, ledger, campaign, demo and version, and the
+// developer's listen.
 package main
 
 import (
@@ -31,6 +32,7 @@ Usage:
   scanpay campaign list [--live] [--db URL] [--json]
   scanpay campaign pause|resume|end --campaign ID [--db URL] [--json]
   scanpay demo [--gateway http://localhost:8080] [--db URL]
+  scanpay listen --key KEY --forward-to URL [--gateway http://localhost:8080]
   scanpay version
 
 --db takes sqlite://PATH (or a plain path) or postgres://...; the default is
@@ -66,6 +68,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = campaignCommand(ctx, args[1:], stdout, stderr)
 	case "demo":
 		err = demo(ctx, args[1:], stdout, stderr)
+	case "listen":
+		err = listen(ctx, args[1:], stdout, stderr)
 	case "version", "--version":
 		err = version(stdout)
 	case "help", "-h", "--help":

@@ -13,9 +13,7 @@ import (
 	"time"
 
 	"github.com/scanpay/scanpay"
-	"github.com/scanpay/scanpay/checkout"
 	"github.com/scanpay/scanpay/gateway"
-	"github.com/scanpay/scanpay/merchant"
 	"github.com/scanpay/scanpay/storage"
 	"github.com/scanpay/scanpay/wallet"
 	"github.com/scanpay/scanpay/webhooks"
@@ -55,40 +53,23 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	defer ln.Close() // Serve closes it too; this covers returning before Serve
 	baseURL := cfg.baseURL(ln.Addr().String())
-	merchants := merchant.NewService(db, scanpay.Now)
-	wallets := wallet.NewService(db, scanpay.Now, wallet.Config{SessionKey: deriveKey(master, "wallet sessions")})
-	orders := checkout.NewService(db, scanpay.Now, checkout.Config{BaseURL: baseURL, MaxAmount: cfg.MaxOrderAmount}, merchants, wallets)
-	hooksCfg := webhooks.Config{
-		SecretKey: deriveKey(master, "webhook secrets"),
-		Guard:     &webhooks.Guard{AllowPrivate: cfg.WebhookAllowPrivate},
-		Lease:     cfg.WebhookLease,
-	}
-	hooks, err := webhooks.NewService(db, scanpay.Now, hooksCfg)
-	if err != nil {
-		return err
-	}
-	dispatcher, err := webhooks.NewDispatcher(db, scanpay.Now, log, hooksCfg)
-	if err != nil {
-		return err
-	}
-	orders.OnEvents(dispatcher.Wake)
-	gw, err := gateway.New(gateway.Config{
-		BaseURL: baseURL, SecretKey: deriveKey(master, "gateway"),
-		TrustedProxies: cfg.trustedProxies(), SignInLimit: int(cfg.SignInLimit),
-	}, gateway.Deps{
-		DB:        db,
-		Log:       log,
-		Now:       scanpay.Now,
-		Merchants: merchants,
-		Checkout:  orders,
-		Wallets:   wallets,
-		Webhooks:  hooks,
-		// A resend starts delivering at once rather than at the next poll.
-		WakeDispatcher: dispatcher.Wake,
+	stack, err := gateway.NewStack(db, log, scanpay.Now, gateway.StackConfig{
+		Gateway: gateway.Config{
+			BaseURL: baseURL, SecretKey: deriveKey(master, "gateway"),
+			TrustedProxies: cfg.trustedProxies(), SignInLimit: int(cfg.SignInLimit),
+		},
+		MaxOrderAmount: cfg.MaxOrderAmount,
+		Wallet:         wallet.Config{SessionKey: deriveKey(master, "wallet sessions")},
+		Webhooks: webhooks.Config{
+			SecretKey: deriveKey(master, "webhook secrets"),
+			Guard:     &webhooks.Guard{AllowPrivate: cfg.WebhookAllowPrivate},
+			Lease:     cfg.WebhookLease,
+		},
 	})
 	if err != nil {
 		return err
 	}
+	gw, orders, dispatcher := stack.Server, stack.Checkout, stack.Dispatcher
 	srv := &http.Server{
 		Handler:           gw,
 		ReadHeaderTimeout: 10 * time.Second,

@@ -1,0 +1,70 @@
+package gateway
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/scanpay/scanpay/checkout"
+	"github.com/scanpay/scanpay/merchant"
+	"github.com/scanpay/scanpay/wallet"
+	"github.com/scanpay/scanpay/webhooks"
+	"gorm.io/gorm"
+)
+
+// StackConfig is what NewStack needs besides the database, the logger and
+// the clock.
+type StackConfig struct {
+	// Gateway configures the HTTP surface; its BaseURL is the checkout's too.
+	Gateway Config
+	// MaxOrderAmount caps an order's amount; zero takes checkout's default.
+	MaxOrderAmount int64
+	Wallet         wallet.Config
+	Webhooks       webhooks.Config
+}
+
+// Stack is the gateway with every service behind it, wired the way
+// `scanpay serve` runs them. serve and the in-process test gateway
+// (gatewaytest) both build it, so tests run the production wiring. The
+// caller runs the Dispatcher and the periodic jobs.
+type Stack struct {
+	Server     *Server
+	Merchants  *merchant.Service
+	Wallets    *wallet.Service
+	Checkout   *checkout.Service
+	Webhooks   *webhooks.Service
+	Dispatcher *webhooks.Dispatcher
+}
+
+// NewStack builds the services on db and the gateway in front of them. It
+// fails only on a configuration error: a key of the wrong length, a lease
+// too short, a proxy that is not an address.
+func NewStack(db *gorm.DB, log *slog.Logger, now func() time.Time, cfg StackConfig) (*Stack, error) {
+	merchants := merchant.NewService(db, now)
+	wallets := wallet.NewService(db, now, cfg.Wallet)
+	orders := checkout.NewService(db, now, checkout.Config{BaseURL: cfg.Gateway.BaseURL, MaxAmount: cfg.MaxOrderAmount}, merchants, wallets)
+	hooks, err := webhooks.NewService(db, now, cfg.Webhooks)
+	if err != nil {
+		return nil, err
+	}
+	dispatcher, err := webhooks.NewDispatcher(db, now, log, cfg.Webhooks)
+	if err != nil {
+		return nil, err
+	}
+	// A committed event starts its delivery at once rather than at the
+	// dispatcher's next poll.
+	orders.OnEvents(dispatcher.Wake)
+	srv, err := New(cfg.Gateway, Deps{
+		DB:             db,
+		Log:            log,
+		Now:            now,
+		Merchants:      merchants,
+		Checkout:       orders,
+		Wallets:        wallets,
+		Webhooks:       hooks,
+		WakeDispatcher: dispatcher.Wake,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &Stack{Server: srv, Merchants: merchants, Wallets: wallets, Checkout: orders, Webhooks: hooks, Dispatcher: dispatcher}, nil
+}
