@@ -39,6 +39,8 @@ type env struct {
 	merchants *merchant.Service
 	checkout  *checkout.Service
 	wallets   *wallet.Service
+	// dispatcher is the gateway's, not running: tests call RunOnce.
+	dispatcher *webhooks.Dispatcher
 }
 
 func newEnv(t testing.TB) *env {
@@ -65,23 +67,17 @@ func newEnvWith(t testing.TB, o envOptions) *env {
 	}
 	clk := clocktest.New()
 	logs := &lockedBuffer{}
-	merchants := merchant.NewService(db, clk.Now)
-	cfg := o.checkout
-	cfg.BaseURL = baseURL
-	wallets := wallet.NewService(db, clk.Now, wallet.Config{SessionKey: []byte(strings.Repeat("k", 32)), PINCost: bcrypt.MinCost})
-	orders := checkout.NewService(db, clk.Now, cfg, merchants, wallets)
-	hooks, err := webhooks.NewService(db, clk.Now, webhooks.Config{SecretKey: webhookKey, Guard: &webhooks.Guard{AllowPrivate: o.allowPrivate}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := gateway.New(gateway.Config{BaseURL: baseURL, SecretKey: testGatewayKey}, gateway.Deps{
-		DB: db, Log: slog.New(slog.NewTextHandler(logs, nil)), Now: clk.Now,
-		Merchants: merchants, Checkout: orders, Wallets: wallets, Webhooks: hooks,
+	stack, err := gateway.NewStack(db, slog.New(slog.NewTextHandler(logs, nil)), clk.Now, gateway.StackConfig{
+		Gateway:        gateway.Config{BaseURL: baseURL, SecretKey: testGatewayKey},
+		MaxOrderAmount: o.checkout.MaxAmount,
+		Wallet:         wallet.Config{SessionKey: []byte(strings.Repeat("k", 32)), PINCost: bcrypt.MinCost},
+		Webhooks:       webhooks.Config{SecretKey: webhookKey, Guard: &webhooks.Guard{AllowPrivate: o.allowPrivate}},
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &env{t: t, db: db, clock: clk, logs: &logs.Buffer, server: srv, merchants: merchants, checkout: orders, wallets: wallets}
+	return &env{t: t, db: db, clock: clk, logs: &logs.Buffer, server: stack.Server, merchants: stack.Merchants,
+		checkout: stack.Checkout, wallets: stack.Wallets, dispatcher: stack.Dispatcher}
 }
 
 // lockedBuffer lets concurrent requests log into one buffer.
