@@ -49,7 +49,8 @@ func newEnv(t testing.TB) *env {
 
 // envOptions change what newEnvWith wires.
 type envOptions struct {
-	checkout checkout.Config
+	// maxOrderAmount, when set, is the largest order amount.
+	maxOrderAmount int64
 	// db, when set, is the database to use instead of a fresh one.
 	db *gorm.DB
 	// allowPrivate lets webhook endpoints point at this machine.
@@ -69,7 +70,7 @@ func newEnvWith(t testing.TB, o envOptions) *env {
 	logs := &lockedBuffer{}
 	stack, err := gateway.NewStack(db, slog.New(slog.NewTextHandler(logs, nil)), clk.Now, gateway.StackConfig{
 		Gateway:        gateway.Config{BaseURL: baseURL, SecretKey: testGatewayKey},
-		MaxOrderAmount: o.checkout.MaxAmount,
+		MaxOrderAmount: o.maxOrderAmount,
 		Wallet:         wallet.Config{SessionKey: []byte(strings.Repeat("k", 32)), PINCost: bcrypt.MinCost},
 		Webhooks:       webhooks.Config{SecretKey: webhookKey, Guard: &webhooks.Guard{AllowPrivate: o.allowPrivate}},
 	})

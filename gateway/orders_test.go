@@ -61,7 +61,7 @@ func TestCreateOrder(t *testing.T) {
 }
 
 func TestAmountsAreExactIntegers(t *testing.T) {
-	e := newEnvWith(t, envOptions{checkout: checkout.Config{MaxAmount: math.MaxInt64}})
+	e := newEnvWith(t, envOptions{maxOrderAmount: math.MaxInt64})
 	_, key := e.merchant("Coffee")
 	const big = "9007199254740993" // 2^53 + 1: a float64 would round it
 	r := e.do(request{method: "POST", path: "/v1/orders", key: key, body: `{"amount":` + big + `,"currency":"JPY"}`})
