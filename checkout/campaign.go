@@ -185,24 +185,12 @@ func (p CampaignParams) validate(maxAmount int64) (campaignRow, error) {
 	r := campaignRow{Name: strings.TrimSpace(p.Name), Currency: p.Currency, AmountOff: p.AmountOff,
 		PercentOffBPS: p.PercentOffBPS, MaxDiscount: p.MaxDiscount, MaxCoupons: p.MaxCoupons, MaxAmount: p.MaxAmount,
 		MaxPerWallet: 1, Claimable: p.Claimable, CouponValidDays: defaultCouponValidDays, Status: CampaignActive}
+	if err := checkNameAndCurrency(r.Name, p.Currency); err != nil {
+		return r, err
+	}
 	var err error
-	if r.StartsAt, err = parseTime("starts_at", p.StartsAt); err != nil {
+	if r.StartsAt, r.EndsAt, err = parseWindow(p.StartsAt, p.EndsAt); err != nil {
 		return r, err
-	}
-	if r.EndsAt, err = parseTime("ends_at", p.EndsAt); err != nil {
-		return r, err
-	}
-	if r.Name == "" {
-		return r, scanpay.Missing("name")
-	}
-	if err := scanpay.CheckText("name", r.Name, maxCampaignNameLen); err != nil {
-		return r, err
-	}
-	if p.Currency == "" {
-		return r, scanpay.Missing("currency")
-	}
-	if _, ok := scanpay.LookupCurrency(p.Currency); !ok {
-		return r, scanpay.Invalid("currency", "unknown or unsupported currency %q (upper-case ISO 4217, like CNY)", p.Currency)
 	}
 	amount := func(param string, v *int64) error {
 		if v != nil && (*v <= 0 || *v > maxAmount) {
@@ -248,9 +236,6 @@ func (p CampaignParams) validate(maxAmount int64) (campaignRow, error) {
 			return r, scanpay.Invalid("coupon_valid_days", "coupon_valid_days must be from 1 to %d", maxCouponValidDays)
 		}
 		r.CouponValidDays = *p.CouponValidDays
-	}
-	if r.StartsAt != nil && r.EndsAt != nil && !r.EndsAt.After(*r.StartsAt) {
-		return r, scanpay.Invalid("ends_at", "ends_at must be after starts_at")
 	}
 	if p.AmountOff != nil && p.MaxAmount != nil && *p.MaxAmount < *p.AmountOff {
 		return r, scanpay.Invalid("max_amount", "max_amount is smaller than one coupon's amount_off")
@@ -403,6 +388,40 @@ func findCampaign(ctx context.Context, db *gorm.DB, p merchant.Principal, id str
 		return row, scanpay.NotFound("coupon_campaign", id)
 	}
 	return row, err
+}
+
+// checkNameAndCurrency checks a campaign's name and currency.
+func checkNameAndCurrency(name, currency string) error {
+	if name == "" {
+		return scanpay.Missing("name")
+	}
+	if err := scanpay.CheckText("name", name, maxCampaignNameLen); err != nil {
+		return err
+	}
+	if currency == "" {
+		return scanpay.Missing("currency")
+	}
+	if _, ok := scanpay.LookupCurrency(currency); !ok {
+		return scanpay.Invalid("currency", "unknown or unsupported currency %q (upper-case ISO 4217, like CNY)", currency)
+	}
+	return nil
+}
+
+// parseWindow reads a campaign's optional starts_at and ends_at, the end
+// after the start.
+func parseWindow(startsAt, endsAt *string) (*time.Time, *time.Time, error) {
+	start, err := parseTime("starts_at", startsAt)
+	if err != nil {
+		return nil, nil, err
+	}
+	end, err := parseTime("ends_at", endsAt)
+	if err != nil {
+		return nil, nil, err
+	}
+	if start != nil && end != nil && !end.After(*start) {
+		return nil, nil, scanpay.Invalid("ends_at", "ends_at must be after starts_at")
+	}
+	return start, end, nil
 }
 
 // parseTime reads an optional RFC 3339 time of a request, naming param when

@@ -2,7 +2,6 @@ package checkout
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/scanpay/scanpay"
@@ -86,15 +85,17 @@ func (s *Service) Pay(ctx context.Context, walletID string, p PayParams) (Paymen
 	payment, err := storage.Transact(ctx, s.db, func(tx *gorm.DB) (Payment, error) {
 		// The order is read inside the transaction: a payment is then one
 		// transaction, read included, and nothing before it.
-		var row orderRow
-		err := tx.Where("id = ?", p.Order).Take(&row).Error
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return Payment{}, scanpay.NotFound("order", p.Order).WithParam("order")
-		}
+		now := s.now()
+		var read []payableOrder
+		err := tx.Raw(`SELECT orders.*`+cashbackCampaignsSQL+` FROM orders WHERE orders.id = ?`, now, now, now, now, p.Order).
+			Scan(&read).Error
 		if err != nil {
 			return Payment{}, err
 		}
-		now := s.now()
+		if len(read) == 0 {
+			return Payment{}, scanpay.NotFound("order", p.Order).WithParam("order")
+		}
+		row := read[0].Order
 		if st := row.effectiveStatus(now); st != StatusPending {
 			return Payment{}, ErrOrderNotPayable.WithMessage("the order is %s", st)
 		}
@@ -156,6 +157,14 @@ func (s *Service) Pay(ctx context.Context, walletID string, p PayParams) (Paymen
 			posting.Move(ledger.PlatformMarketingAccount(row.Currency, row.Livemode), merchantPending, discount)
 		}
 		posting.Move(merchantPending, ledger.PlatformFeesAccount(row.Currency, row.Livemode), row.Fee)
+		for _, campaign := range []*string{read[0].MerchantCashback, read[0].PlatformCashback} {
+			if campaign == nil {
+				continue
+			}
+			if _, err := s.grantCashback(tx, *campaign, row, walletID, pay.ID, &posting, now); err != nil {
+				return Payment{}, err
+			}
+		}
 		if err := ledger.Post(tx, posting); err != nil {
 			return Payment{}, err
 		}

@@ -166,6 +166,9 @@ func (s *Service) CreateRefund(ctx context.Context, p merchant.Principal, params
 		if order.platformFunded() { // the platform's share of the discount goes back to it
 			posting.Move(merchantPending, ledger.PlatformMarketingAccount(order.Currency, order.Livemode), reversed)
 		}
+		if err := s.reverseCashback(tx, order, refund, status == StatusRefunded, &posting, now); err != nil {
+			return Refund{}, err
+		}
 		err = ledger.Post(tx, posting)
 		if err == nil {
 			err = storage.Flush(tx) // the merchant's balance must cover it: know now

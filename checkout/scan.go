@@ -37,6 +37,8 @@ type Preview struct {
 	// Claimable the campaigns they could take one from.
 	Coupons   []CouponOffer `json:"coupons"`
 	Claimable []ClaimOffer  `json:"claimable"`
+	// Cashback is what paying would earn back, and when.
+	Cashback []CashbackOffer `json:"cashback"`
 }
 
 // Scan resolves the text of a scanned QR code, in either format, to the
@@ -82,9 +84,12 @@ func (s *Service) Scan(ctx context.Context, walletID, payload string) (Preview, 
 	}
 	p := Preview{Object: "order_preview", Order: o.ID, Livemode: o.Livemode, Status: o.Status,
 		MerchantName: o.MerchantName, Amount: o.Amount, Currency: o.Currency, Description: o.Description,
-		ExpiresAt: o.ExpiresAt, Coupons: []CouponOffer{}, Claimable: []ClaimOffer{}}
+		ExpiresAt: o.ExpiresAt, Coupons: []CouponOffer{}, Claimable: []ClaimOffer{}, Cashback: []CashbackOffer{}}
 	if o.Status == StatusPending {
 		if p.Coupons, p.Claimable, err = s.offers(ctx, walletID, row, now); err != nil {
+			return Preview{}, err
+		}
+		if p.Cashback, err = s.cashbackOffers(ctx, row, now); err != nil {
 			return Preview{}, err
 		}
 	}

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"strconv"
 
+	"github.com/scanpay/scanpay/storage"
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 )
 
 // Kind says what an account holds, and so whether it may go negative.
@@ -19,6 +21,8 @@ const (
 	PlatformFees      Kind = "platform_fees"      // the platform's fee revenue; never negative
 	BankClearing      Kind = "bank_clearing"      // money entering/leaving the system (top-ups, withdrawals, payouts); may go negative
 	PlatformMarketing Kind = "platform_marketing" // what the platform spends on payers (discounts of its campaigns); negative by what it spent
+	CashbackPending   Kind = "cashback_pending"   // cashback earned but still held; never negative
+	CashbackDebt      Kind = "cashback_debt"      // a wallet's cashback taken back beyond its balance; negative by what it owes
 )
 
 // PlatformOwner owns the accounts that belong to the gateway itself.
@@ -60,6 +64,20 @@ func PlatformMarketingAccount(currency string, livemode bool) Account {
 	return Account{Owner: PlatformOwner, Kind: PlatformMarketing, Currency: currency, Livemode: livemode}
 }
 
+// CashbackPendingAccount holds cashback earned and not yet credited, so
+// that none of it is anyone's to spend while the merchant's return window
+// runs.
+func CashbackPendingAccount(currency string, livemode bool) Account {
+	return Account{Owner: PlatformOwner, Kind: CashbackPending, Currency: currency, Livemode: livemode}
+}
+
+// CashbackDebtAccount is what a wallet owes of cashback a refund took back
+// after it was spent: its balance is minus the debt, netted against the
+// wallet's later cashback before any reaches its balance.
+func CashbackDebtAccount(walletID, currency string, livemode bool) Account {
+	return Account{Owner: walletID, Kind: CashbackDebt, Currency: currency, Livemode: livemode}
+}
+
 // BankClearingAccount is the other side of every movement across the
 // system's edge; its balance is minus the money held inside.
 func BankClearingAccount(currency string, livemode bool) Account {
@@ -87,7 +105,7 @@ func (a Account) ID() string {
 // meet; a debit that must not overdraw gathers from them all (see Post).
 func (k Kind) stripes() int {
 	switch k {
-	case MerchantPending, PlatformFees, BankClearing, PlatformMarketing:
+	case MerchantPending, PlatformFees, BankClearing, PlatformMarketing, CashbackPending:
 		return 16
 	}
 	return 1
@@ -103,16 +121,18 @@ func (a Account) rowID(stripe int) string {
 }
 
 // allowsNegative is true only for the accounts whose balance mirrors money
-// outside the system or spent by the platform; every holder's balance is
-// money they actually have.
-func (k Kind) allowsNegative() bool { return k == BankClearing || k == PlatformMarketing }
+// outside the system, spent by the platform or owed to it; every holder's
+// balance is money they actually have.
+func (k Kind) allowsNegative() bool {
+	return k == BankClearing || k == PlatformMarketing || k == CashbackDebt
+}
 
 // negativeKinds lists the kinds that may go negative, for the checks.
-var negativeKinds = []string{string(BankClearing), string(PlatformMarketing)}
+var negativeKinds = []string{string(BankClearing), string(PlatformMarketing), string(CashbackDebt)}
 
 func (k Kind) known() bool {
 	switch k {
-	case Wallet, MerchantPending, MerchantAvailable, PlatformFees, BankClearing, PlatformMarketing:
+	case Wallet, MerchantPending, MerchantAvailable, PlatformFees, BankClearing, PlatformMarketing, CashbackPending, CashbackDebt:
 		return true
 	}
 	return false
@@ -154,4 +174,23 @@ func OwnerBalances(ctx context.Context, db *gorm.DB, owner string, kind Kind, li
 		return nil, fmt.Errorf("ledger: balances of %s: %w", owner, err)
 	}
 	return out, nil
+}
+
+// LockedBalance is Balance read inside tx with the account's rows locked
+// until tx ends (on PostgreSQL; SQLite's writers take turns anyway), for a
+// posting that must not take more than the account holds.
+func LockedBalance(tx *gorm.DB, a Account) (int64, error) {
+	q := a.rows(tx).Select("balance")
+	if storage.DialectOf(tx) == storage.Postgres {
+		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+	}
+	var balances []int64
+	if err := q.Scan(&balances).Error; err != nil {
+		return 0, fmt.Errorf("ledger: balance of %s: %w", a.ID(), err)
+	}
+	var sum int64
+	for _, b := range balances {
+		sum += b
+	}
+	return sum, nil
 }

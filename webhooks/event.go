@@ -21,17 +21,20 @@ const (
 	RefundSucceeded          = "refund.succeeded"
 	CouponRedeemed           = "coupon.redeemed"
 	CouponRedemptionReversed = "coupon.redemption_reversed"
+	CashbackCreated          = "cashback.created"
 	CashbackCredited         = "cashback.credited"
 	CashbackReversed         = "cashback.reversed"
 	SettlementCreated        = "settlement.created"
-	SettlementPaid           = "settlement.paid"
+	PayoutCreated            = "payout.created"
+	PayoutPaid               = "payout.paid"
+	PayoutFailed             = "payout.failed"
 )
 
 // EventTypes lists every type an endpoint may subscribe to.
 var EventTypes = []string{
 	OrderPaid, OrderExpired, OrderCanceled, RefundSucceeded,
-	CouponRedeemed, CouponRedemptionReversed, CashbackCredited, CashbackReversed,
-	SettlementCreated, SettlementPaid,
+	CouponRedeemed, CouponRedemptionReversed, CashbackCreated, CashbackCredited, CashbackReversed,
+	SettlementCreated, PayoutCreated, PayoutPaid, PayoutFailed,
 }
 
 // Event is something that happened to a merchant's object. Object is a
