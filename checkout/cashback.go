@@ -231,9 +231,11 @@ func (s *Service) reverseCashback(tx *gorm.DB, o orderRow, r refundRow, complete
 	if err := q.Find(&cashbacks).Error; err != nil {
 		return err
 	}
-	// What the wallet holds once this refund has reached it, read (and
-	// locked) when a credited cashback first needs it: all of an order's
-	// cashbacks are its one payer's.
+	// What the wallet held before this refund, read (and locked) when a
+	// credited cashback first needs it: all of an order's cashbacks are
+	// its one payer's. The refund itself reaches the payer whole; what the
+	// wallet held cannot cover is the payer's debt, repaid from their
+	// later cashback.
 	var walletLeft int64
 	walletRead := false
 	for _, cb := range cashbacks {
@@ -255,7 +257,7 @@ func (s *Service) reverseCashback(tx *gorm.DB, o orderRow, r refundRow, complete
 				if err != nil {
 					return err
 				}
-				walletLeft, walletRead = balance+r.AmountToPayer, true
+				walletLeft, walletRead = balance, true
 			}
 			rev.AmountTakenBack = min(share, max(walletLeft, 0))
 			rev.AmountToDebt = share - rev.AmountTakenBack

@@ -18,9 +18,11 @@ func (s *Server) couponRoutes(v1 *gin.RouterGroup) {
 	v1.POST("/coupon_campaigns/:id/coupons", s.idempotent(http.StatusCreated, false), s.sendCoupon)
 }
 
-func (s *Server) walletCouponRoutes(a *gin.RouterGroup) {
+// walletPromotionRoutes are the payer's coupons and cashback.
+func (s *Server) walletPromotionRoutes(a *gin.RouterGroup) {
 	a.GET("/coupons", s.walletCoupons)
 	a.POST("/coupons", s.idempotent(http.StatusCreated, false), s.claimCoupon)
+	a.GET("/cashbacks", s.walletCashbacks)
 }
 
 func (s *Server) createCampaign(c *gin.Context) {

@@ -294,6 +294,14 @@ func TestEveryPOSTRecordsItsKey(t *testing.T) {
 		return r.json(t)["id"].(string)
 	}
 	claimable := campaign()
+	cashbackCampaign := func() string {
+		r := e.do(request{method: "POST", path: "/v1/cashback_campaigns", key: key,
+			body: `{"name":"Back","currency":"CNY","rate_bps":100,"budget_amount":10000}`})
+		if r.Code != 201 {
+			t.Fatalf("cashback campaign: %d %s", r.Code, r.Body.String())
+		}
+		return r.json(t)["id"].(string)
+	}
 
 	// No effect to repeat: these answer afresh every time.
 	noEffect := map[string]bool{"/wallet/v1/sessions": true, "/wallet/v1/scan": true}
@@ -351,6 +359,18 @@ func TestEveryPOSTRecordsItsKey(t *testing.T) {
 		},
 		"/wallet/v1/coupons": func() request {
 			return request{path: "/wallet/v1/coupons", key: token, body: `{"campaign":"` + claimable + `"}`}
+		},
+		"/v1/cashback_campaigns": func() request {
+			return request{path: "/v1/cashback_campaigns", key: key, body: `{"name":"Back","currency":"CNY","rate_bps":100,"budget_amount":10000}`}
+		},
+		"/v1/cashback_campaigns/:id/pause": func() request {
+			return request{path: "/v1/cashback_campaigns/" + cashbackCampaign() + "/pause", key: key}
+		},
+		"/v1/cashback_campaigns/:id/resume": func() request {
+			return request{path: "/v1/cashback_campaigns/" + cashbackCampaign() + "/resume", key: key}
+		},
+		"/v1/cashback_campaigns/:id/end": func() request {
+			return request{path: "/v1/cashback_campaigns/" + cashbackCampaign() + "/end", key: key}
 		},
 		"/wallet/v1/payments": func() request {
 			return request{path: "/wallet/v1/payments", key: token, body: payBody(e.createOrder(key, orderBody)["id"].(string))}

@@ -128,6 +128,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	s.refundRoutes(v1)
 	s.webhookRoutes(v1)
 	s.couponRoutes(v1)
+	s.cashbackRoutes(v1)
 	s.handler = r
 	for _, ri := range r.Routes() {
 		s.routes = append(s.routes, Route{Method: ri.Method, Path: ri.Path})

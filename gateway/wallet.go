@@ -37,7 +37,7 @@ func (s *Server) walletRoutes(r *gin.Engine) {
 	a.GET("/transactions", s.walletHistory)
 	a.POST("/scan", s.scan)
 	a.POST("/payments", s.idempotent(http.StatusCreated, false), s.pay)
-	s.walletCouponRoutes(a)
+	s.walletPromotionRoutes(a)
 }
 
 // authWallet admits requests with a valid payer session token.

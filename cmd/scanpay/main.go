@@ -1,5 +1,5 @@
 // Command scanpay runs the Scanpay gateway and its operator tools:
-// serve, migrate, merchant, ledger, campaign, demo and version, and the
+// serve, migrate, merchant, ledger, campaign, cashback, demo and version, and the
 // developer's listen.
 package main
 
@@ -31,6 +31,11 @@ Usage:
                           [--claimable] [--merchant ID ...] [--live] [--db URL] [--json]
   scanpay campaign list [--live] [--db URL] [--json]
   scanpay campaign pause|resume|end --campaign ID [--db URL] [--json]
+  scanpay cashback release [--at TIME] [--db URL]
+  scanpay cashback campaign create --funding platform --name NAME --rate-bps N --budget-amount N
+                          [--currency CNY] [--max-per-payment N] [--max-per-wallet N] [--min-spend N]
+                          [--hold-days 7] [--starts-at T] [--ends-at T] [--live] [--db URL] [--json]
+  scanpay cashback campaign list|pause|resume|end [--campaign ID] [--live] [--db URL] [--json]
   scanpay demo [--gateway http://localhost:8080] [--db URL]
   scanpay listen --key KEY --forward-to URL [--gateway http://localhost:8080]
   scanpay version
@@ -66,6 +71,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = ledgerCommand(ctx, args[1:], stdout, stderr)
 	case "campaign":
 		err = campaignCommand(ctx, args[1:], stdout, stderr)
+	case "cashback":
+		err = cashbackCommand(ctx, args[1:], stdout, stderr)
 	case "demo":
 		err = demo(ctx, args[1:], stdout, stderr)
 	case "listen":

@@ -19,6 +19,10 @@ import (
 	"github.com/scanpay/scanpay/webhooks"
 )
 
+// cashbackReleaseInterval is how often serve credits cashback whose hold
+// has passed: holds are days long, so a cashback is at most this late.
+const cashbackReleaseInterval = 10 * time.Second
+
 // shutdownGrace is how long in-flight requests get to finish on SIGTERM.
 const shutdownGrace = 30 * time.Second
 
@@ -108,6 +112,19 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 				if n < 200 {
 					return
 				}
+			}
+		})
+	})
+	// Cashback whose hold has passed is credited; any number of gateways
+	// may run this at once (each credit is a compare-and-set).
+	wg.Go(func() {
+		every(jobs, cashbackReleaseInterval, func() {
+			n, err := orders.ReleaseCashback(jobs, scanpay.Now())
+			if err != nil && jobs.Err() == nil {
+				log.Error("release cashback", "err", err)
+			}
+			if n > 0 {
+				log.Info("released cashback", "count", n)
 			}
 		})
 	})
