@@ -197,6 +197,9 @@ RETURNING last_grant`, want, want, want, want, now, c.ID, CampaignActive, now, n
 		return nil, err
 	}
 	posting.Move(cb.funder(), ledger.CashbackPendingAccount(cb.Currency, cb.Livemode), got)
+	if cb.Funding == FundingMerchant {
+		posting.Line(o.line(cb.funder(), ledger.LineCashbackFunding, cb.ID, -got, 0))
+	}
 	_, err = webhooks.Emit(tx, webhooks.Event{Type: webhooks.CashbackCreated, MerchantID: o.MerchantID, Livemode: o.Livemode,
 		OrderID: o.ID, Object: cb.toCashback(), CreatedAt: now})
 	return &cb, err
@@ -266,6 +269,9 @@ func (s *Service) reverseCashback(tx *gorm.DB, o orderRow, r refundRow, complete
 			posting.Move(ledger.CashbackDebtAccount(cb.WalletID, cb.Currency, cb.Livemode), cb.funder(), rev.AmountToDebt)
 			cb.AmountCredited -= share
 			cb.AmountToDebt += rev.AmountToDebt
+		}
+		if cb.Funding == FundingMerchant {
+			posting.Line(o.line(cb.funder(), ledger.LineCashbackFunding, cb.ID, share, 0))
 		}
 		cb.AmountReversed += share
 		if cb.AmountReversed == cb.Amount {

@@ -5,6 +5,8 @@ package checkout
 import (
 	"encoding/json"
 	"time"
+
+	"github.com/scanpay/scanpay/ledger"
 )
 
 // Status is where an order is in its life.
@@ -121,4 +123,13 @@ func (r orderRow) promotion() *Promotion {
 		return nil
 	}
 	return &Promotion{Coupon: *r.CouponID, Campaign: *r.PromotionCampaignID, Funding: *r.PromotionFunding, Discount: r.AmountDiscount}
+}
+
+// line is a line of the merchant's statement about this order.
+func (r orderRow) line(account ledger.Account, typ, source string, gross, fee int64) ledger.Line {
+	l := ledger.Line{Account: account, Type: typ, Source: source, OrderID: r.ID, Gross: gross, Fee: fee}
+	if r.Reference != nil {
+		l.Reference = *r.Reference
+	}
+	return l
 }

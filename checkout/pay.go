@@ -153,10 +153,12 @@ func (s *Service) Pay(ctx context.Context, walletID string, p PayParams) (Paymen
 		posting := ledger.Transaction{Kind: "payment", Reference: pay.ID, CreatedAt: now}
 		merchantPending := ledger.MerchantPendingAccount(row.MerchantID, row.Currency, row.Livemode)
 		posting.Move(ledger.WalletAccount(walletID, row.Currency, row.Livemode), merchantPending, row.AmountPaid)
+		posting.Move(merchantPending, ledger.PlatformFeesAccount(row.Currency, row.Livemode), row.Fee)
+		posting.Line(row.line(merchantPending, ledger.LinePayment, pay.ID, row.AmountPaid, row.Fee))
 		if row.platformFunded() {
 			posting.Move(ledger.PlatformMarketingAccount(row.Currency, row.Livemode), merchantPending, discount)
+			posting.Line(row.line(merchantPending, ledger.LineCouponFunding, *row.CouponID, discount, 0))
 		}
-		posting.Move(merchantPending, ledger.PlatformFeesAccount(row.Currency, row.Livemode), row.Fee)
 		for _, campaign := range []*string{read[0].MerchantCashback, read[0].PlatformCashback} {
 			if campaign == nil {
 				continue

@@ -163,10 +163,15 @@ func (s *Service) CreateRefund(ctx context.Context, p merchant.Principal, params
 		merchantPending := ledger.MerchantPendingAccount(order.MerchantID, order.Currency, order.Livemode)
 		posting.Move(ledger.PlatformFeesAccount(order.Currency, order.Livemode), merchantPending, feeBack)
 		posting.Move(merchantPending, ledger.WalletAccount(pay.WalletID, order.Currency, order.Livemode), toPayer)
+		posting.Line(order.line(merchantPending, ledger.LineRefund, refund.ID, -toPayer, -feeBack))
 		if order.platformFunded() { // the platform's share of the discount goes back to it
 			posting.Move(merchantPending, ledger.PlatformMarketingAccount(order.Currency, order.Livemode), reversed)
+			posting.Line(order.line(merchantPending, ledger.LineCouponFunding, refund.ID, -reversed, 0))
 		}
 		if err := s.reverseCashback(tx, order, refund, status == StatusRefunded, &posting, now); err != nil {
+			return Refund{}, err
+		}
+		if err := coverRefund(tx, order, posting.Net(merchantPending)); err != nil {
 			return Refund{}, err
 		}
 		err = ledger.Post(tx, posting)
@@ -237,4 +242,27 @@ func (s *Service) ListRefunds(ctx context.Context, p merchant.Principal, orderID
 		out[i] = r.toRefund()
 	}
 	return out, more, nil
+}
+
+// coverRefund refuses a refund that would take more than the merchant has,
+// pending and available together, locking both until the refund commits:
+// the pending balance alone may go below zero, when the refund draws on
+// takings that have settled.
+func coverRefund(tx *gorm.DB, o orderRow, net int64) error {
+	if net >= 0 {
+		return nil
+	}
+	var have int64
+	for _, a := range []ledger.Account{ledger.MerchantPendingAccount(o.MerchantID, o.Currency, o.Livemode),
+		ledger.MerchantAvailableAccount(o.MerchantID, o.Currency, o.Livemode)} {
+		b, err := ledger.LockedBalance(tx, a)
+		if err != nil {
+			return err
+		}
+		have += b
+	}
+	if have+net < 0 {
+		return ErrMerchantBalanceTooLow.WithMessage("the refund takes %d; the merchant has %d, pending and available", -net, have)
+	}
+	return nil
 }

@@ -50,8 +50,8 @@ func TestPayOrder(t *testing.T) {
 		t.Fatalf("wallet %d", b)
 	}
 	var pending, fees int64
-	storagetest.Scan(t, e.db, &pending, `SELECT balance FROM ledger_accounts WHERE owner = ? AND kind = 'merchant_pending'`, mchID)
-	storagetest.Scan(t, e.db, &fees, `SELECT balance FROM ledger_accounts WHERE kind = 'platform_fees'`)
+	storagetest.Scan(t, e.db, &pending, `SELECT COALESCE(SUM(balance), 0) FROM ledger_accounts WHERE owner = ? AND kind = 'merchant_pending'`, mchID)
+	storagetest.Scan(t, e.db, &fees, `SELECT COALESCE(SUM(balance), 0) FROM ledger_accounts WHERE kind = 'platform_fees'`)
 	if pending != 1242 || fees != 8 {
 		t.Fatalf("merchant pending %d, platform fees %d", pending, fees)
 	}
@@ -225,8 +225,8 @@ func TestRefunds(t *testing.T) {
 		expectError(t, 400, "invalid_request_error", "refund_exceeds_payment", "amount")
 	// All money and all of the fee went back.
 	var pending, fees int64
-	storagetest.Scan(t, e.db, &pending, `SELECT balance FROM ledger_accounts WHERE owner = ? AND kind = 'merchant_pending'`, mchID)
-	storagetest.Scan(t, e.db, &fees, `SELECT balance FROM ledger_accounts WHERE kind = 'platform_fees'`)
+	storagetest.Scan(t, e.db, &pending, `SELECT COALESCE(SUM(balance), 0) FROM ledger_accounts WHERE owner = ? AND kind = 'merchant_pending'`, mchID)
+	storagetest.Scan(t, e.db, &fees, `SELECT COALESCE(SUM(balance), 0) FROM ledger_accounts WHERE kind = 'platform_fees'`)
 	if e.balance(walletID) != 20000 || pending != 0 || fees != 0 {
 		t.Fatalf("wallet %d, pending %d, fees %d", e.balance(walletID), pending, fees)
 	}

@@ -16,7 +16,7 @@ type Kind string
 
 const (
 	Wallet            Kind = "wallet"             // a payer's wallet balance; never negative
-	MerchantPending   Kind = "merchant_pending"   // merchant's unsettled takings; never negative
+	MerchantPending   Kind = "merchant_pending"   // merchant's unsettled takings; negative only while its available balance covers it
 	MerchantAvailable Kind = "merchant_available" // merchant's settled balance; never negative
 	PlatformFees      Kind = "platform_fees"      // the platform's fee revenue; never negative
 	BankClearing      Kind = "bank_clearing"      // money entering/leaving the system (top-ups, withdrawals, payouts); may go negative
@@ -121,14 +121,17 @@ func (a Account) rowID(stripe int) string {
 }
 
 // allowsNegative is true only for the accounts whose balance mirrors money
-// outside the system, spent by the platform or owed to it; every holder's
-// balance is money they actually have.
+// outside the system, spent by the platform or owed to it, and for a
+// merchant's pending balance, which a refund may take below zero while the
+// merchant's available balance covers it (the refund checks both, and
+// Verify holds them to it); every other holder's balance is money they
+// actually have.
 func (k Kind) allowsNegative() bool {
-	return k == BankClearing || k == PlatformMarketing || k == CashbackDebt
+	return k == BankClearing || k == PlatformMarketing || k == CashbackDebt || k == MerchantPending
 }
 
 // negativeKinds lists the kinds that may go negative, for the checks.
-var negativeKinds = []string{string(BankClearing), string(PlatformMarketing), string(CashbackDebt)}
+var negativeKinds = []string{string(BankClearing), string(PlatformMarketing), string(CashbackDebt), string(MerchantPending)}
 
 func (k Kind) known() bool {
 	switch k {

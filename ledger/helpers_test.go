@@ -26,11 +26,13 @@ func topUp(tb testing.TB, db *gorm.DB, wallet ledger.Account, amount int64) stri
 // payment is a payer paying a merchant amount, of which fee goes to the
 // platform.
 func payment(wallet ledger.Account, merchantID string, amount, fee int64) ledger.Transaction {
-	return ledger.Transaction{ID: scanpay.NewID("ltx"), Kind: "payment", Reference: scanpay.NewID("pay"), Entries: []ledger.Entry{
+	m := ledger.MerchantPendingAccount(merchantID, wallet.Currency, wallet.Livemode)
+	ref := scanpay.NewID("pay")
+	return ledger.Transaction{ID: scanpay.NewID("ltx"), Kind: "payment", Reference: ref, Entries: []ledger.Entry{
 		{Account: wallet, Amount: -amount},
-		{Account: ledger.MerchantPendingAccount(merchantID, wallet.Currency, wallet.Livemode), Amount: amount - fee},
+		{Account: m, Amount: amount - fee},
 		{Account: ledger.PlatformFeesAccount(wallet.Currency, wallet.Livemode), Amount: fee},
-	}}
+	}, Lines: []ledger.Line{{Account: m, Type: ledger.LinePayment, Source: ref, Gross: amount, Fee: fee}}}
 }
 
 func post(db *gorm.DB, t ledger.Transaction) error {

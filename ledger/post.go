@@ -40,8 +40,26 @@ type Transaction struct {
 	Kind      string // "topup", "payment", "refund", "withdrawal", ...
 	Reference string // the business object, e.g. pay_..., re_...
 	Entries   []Entry
+	// Lines explain to merchants what the posting does to their balances;
+	// every movement of a merchant's pending or available balance needs
+	// them (but a settlement's, which makes existing lines available).
+	Lines     []Line
 	CreatedAt time.Time
 }
+
+// Net is what t moves on account a: the sum of its entries there.
+func (t Transaction) Net(a Account) int64 {
+	var net int64
+	for _, e := range t.Entries {
+		if e.Account == a {
+			net += e.Amount
+		}
+	}
+	return net
+}
+
+// Line adds a line to t's statement of a merchant's balance.
+func (t *Transaction) Line(l Line) { t.Lines = append(t.Lines, l) }
 
 // Move adds to t the movement of amount from one account to another: a
 // debit of from and a credit of to. A zero amount adds nothing, so a use
@@ -74,6 +92,15 @@ func Post(tx *gorm.DB, t Transaction) error {
 	}
 	if t.CreatedAt.IsZero() {
 		t.CreatedAt = scanpay.Now()
+	}
+	if err := t.checkLines(legs); err != nil {
+		return err
+	}
+	if err := t.deferLines(tx); err != nil {
+		return err
+	}
+	if len(legs) == 0 {
+		return nil // the lines moved nothing between them
 	}
 	placed, err := place(tx, legs)
 	if err != nil {
@@ -157,12 +184,22 @@ func (t Transaction) legs() ([]Entry, error) {
 		index[e.Account] = len(legs)
 		legs = append(legs, e)
 	}
+	// A merchant's balance may be moved and moved back in one posting
+	// (cashback funded from a payment's proceeds): its lines say so. Any
+	// other account whose entries cancel out is a bug in the caller.
+	kept := legs[:0]
 	for _, l := range legs {
-		if l.Amount == 0 {
+		switch {
+		case l.Amount != 0:
+			kept = append(kept, l)
+		case !l.Account.Kind.statemented():
 			return nil, fail("entries on %s cancel out", l.Account.ID())
 		}
 	}
-	return legs, nil
+	if len(kept) == 1 {
+		return nil, fail("only %s moves", kept[0].Account.ID())
+	}
+	return kept, nil
 }
 
 // rowLeg is a leg placed on one row: an account's stripe.

@@ -160,6 +160,11 @@ func Verify(ctx context.Context, db *gorm.DB, checks ...Check) (Report, error) {
 	if err != nil {
 		return r, err
 	}
+	for _, c := range statementChecks {
+		if err := find(db, &r, c.Query, c.Describe, c.Args...); err != nil {
+			return r, err
+		}
+	}
 	for _, c := range checks {
 		if err := find(db, &r, c.Query, c.Describe, c.Args...); err != nil {
 			return r, err
@@ -183,4 +188,48 @@ func find[T any](db *gorm.DB, r *Report, query string, describe func(T) string, 
 		r.Problems = append(r.Problems, describe(row))
 	}
 	return nil
+}
+
+// statementChecks hold merchants' statements to the ledger: a merchant
+// never has less than nothing, pending and available together; its
+// pending and available balances are the nets of its pending and available
+// balance transactions; and every posting's lines add up to what it moved
+// on merchants' balances (a settlement's excepted, which moves lines).
+var statementChecks = []Check{
+	{
+		Query: `SELECT owner, currency, livemode, SUM(balance) AS total FROM ledger_accounts
+WHERE kind IN ('merchant_pending', 'merchant_available') GROUP BY owner, currency, livemode
+HAVING SUM(balance) < 0 ORDER BY owner, currency`,
+		Describe: func(r map[string]any) string {
+			return fmt.Sprintf("merchant %v has %v %v pending and available together, below zero", r["owner"], r["total"], r["currency"])
+		},
+	},
+	{
+		Query: `SELECT a.owner, a.kind, a.currency, a.livemode, a.balance, COALESCE(b.net, 0) AS net
+FROM (SELECT owner, kind, currency, livemode, SUM(balance) AS balance FROM ledger_accounts
+	WHERE kind IN ('merchant_pending', 'merchant_available') GROUP BY owner, kind, currency, livemode) a
+LEFT JOIN (SELECT merchant_id, status, currency, livemode, SUM(net) AS net FROM balance_transactions
+	GROUP BY merchant_id, status, currency, livemode) b
+	ON b.merchant_id = a.owner AND b.currency = a.currency AND b.livemode = a.livemode
+	AND b.status = CASE a.kind WHEN 'merchant_pending' THEN 'pending' ELSE 'available' END
+WHERE a.balance <> COALESCE(b.net, 0)
+ORDER BY a.owner, a.kind, a.currency`,
+		Describe: func(r map[string]any) string {
+			return fmt.Sprintf("merchant %v: %v %v balance %v, but its balance transactions net to %v",
+				r["owner"], r["kind"], r["currency"], r["balance"], r["net"])
+		},
+	},
+	{
+		Query: `SELECT e.txn_id, e.moved, COALESCE(b.net, 0) AS net
+FROM (SELECT le.txn_id, SUM(le.amount) AS moved FROM ledger_entries le
+	JOIN ledger_accounts a ON a.id = le.account_id
+	WHERE a.kind IN ('merchant_pending', 'merchant_available') AND le.kind <> 'settlement'
+	GROUP BY le.txn_id) e
+LEFT JOIN (SELECT txn_id, SUM(net) AS net FROM balance_transactions GROUP BY txn_id) b ON b.txn_id = e.txn_id
+WHERE e.moved <> COALESCE(b.net, 0)
+ORDER BY e.txn_id`,
+		Describe: func(r map[string]any) string {
+			return fmt.Sprintf("transaction %v moved %v on merchants' balances, but its balance transactions say %v", r["txn_id"], r["moved"], r["net"])
+		},
+	},
 }

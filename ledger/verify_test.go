@@ -48,7 +48,8 @@ func TestVerifyFindsEachKindOfBreak(t *testing.T) {
 				exec(t, db, `UPDATE ledger_accounts SET balance = balance + 5 WHERE id = ?`, rowOf(t, db, merchant))
 			},
 			want: func(row func(ledger.Account) string) []string {
-				return []string{"account " + row(merchant) + ": balance 295, but its entries sum to 290"}
+				return []string{"account " + row(merchant) + ": balance 295, but its entries sum to 290",
+					"merchant mch_a: merchant_pending CNY balance 295, but its balance transactions net to 290"}
 			},
 		},
 		{
@@ -78,7 +79,33 @@ func TestVerifyFindsEachKindOfBreak(t *testing.T) {
 				exec(t, db, `UPDATE ledger_accounts SET currency = 'USD' WHERE id = ?`, rowOf(t, db, merchant))
 			},
 			want: func(row func(ledger.Account) string) []string {
-				return []string{"transaction ltx_pay: account " + row(merchant) + " holds USD, but 1 of the entries on it are in CNY"}
+				return []string{"transaction ltx_pay: account " + row(merchant) + " holds USD, but 1 of the entries on it are in CNY",
+					"merchant mch_a: merchant_pending USD balance 290, but its balance transactions net to 0"}
+			},
+		},
+		{
+			name: "a merchant's statement that disagrees with its posting",
+			corrupt: func(t *testing.T, db *gorm.DB) {
+				exec(t, db, `UPDATE balance_transactions SET gross = gross + 1, net = net + 1 WHERE txn_id = 'ltx_pay'`)
+			},
+			want: func(row func(ledger.Account) string) []string {
+				return []string{"merchant mch_a: merchant_pending CNY balance 290, but its balance transactions net to 291",
+					"transaction ltx_pay moved 290 on merchants' balances, but its balance transactions say 291"}
+			},
+		},
+		{
+			name: "a merchant below nothing",
+			corrupt: func(t *testing.T, db *gorm.DB) {
+				m := ledger.MerchantPendingAccount("mch_a", "CNY", false)
+				tx := ledger.Transaction{Kind: "refund", Reference: "re_x", Lines: []ledger.Line{
+					{Account: m, Type: ledger.LineRefund, Source: "re_x", Gross: -500}}}
+				tx.Move(m, w, 500)
+				if err := post(db, tx); err != nil {
+					t.Fatal(err)
+				}
+			},
+			want: func(row func(ledger.Account) string) []string {
+				return []string{"merchant mch_a has -210 CNY pending and available together, below zero"}
 			},
 		},
 		{
