@@ -94,7 +94,4 @@ var (
 
 	// Limits.
 	ErrRateLimited = code("rate_limited", "too many failed attempts from this address; wait for Retry-After")
-	// ErrStaticQRLimitExceeded is a wallet's payment through a static code
-	// past the payer's daily allowance; the message names the limit.
-	ErrStaticQRLimitExceeded = code("static_qr_limit_exceeded", "the payer's daily limit on static-code payments would be passed")
 )
