@@ -30,6 +30,9 @@ var messages = map[string]map[string]string{
 		"failed":        "Something went wrong",
 		"failNote":      "Nothing was charged. Try again in a moment.",
 		"requestId":     "Reference",
+		// The page a browser sees for a merchant's static code.
+		"staticScan": "Scan this code with your wallet app to pay.",
+		"staticNote": "You enter the amount in the wallet. A phone's camera alone cannot pay it.",
 	},
 	"zh": {
 		"title":     "向 %s 付款",
@@ -51,6 +54,9 @@ var messages = map[string]map[string]string{
 		"failed":        "出错了",
 		"failNote":      "未发生扣款，请稍后再试。",
 		"requestId":     "参考编号",
+		// The page a browser sees for a merchant's static code.
+		"staticScan": "请使用钱包扫描此码付款。",
+		"staticNote": "付款金额在钱包中输入。手机相机无法直接付款。",
 	},
 }
 

@@ -60,7 +60,10 @@ func (s *Server) staticQRImage(kind string) gin.HandlerFunc {
 			s.fail(c, err)
 			return
 		}
-		format := c.DefaultQuery("format", checkout.QRFormatURL)
+		format := c.Query("format")
+		if format == "" {
+			format = checkout.QRFormatURL
+		}
 		img, err := s.checkout.StaticQRImage(c.Request.Context(), principal(c), format, kind, size)
 		if err != nil {
 			s.fail(c, err)

@@ -41,7 +41,14 @@ type Order struct {
 	AmountPaid     int64 `json:"amount_paid"`
 	AmountRefunded int64 `json:"amount_refunded"`
 	Fee            int64 `json:"fee"`
-	QR             QR    `json:"qr"`
+	// Source is "api" for an order the merchant made, "static_qr" for one
+	// a payer made by paying the merchant's static code.
+	Source string `json:"source"`
+	// ClientSecret may go to a browser: it opens only this order's QR
+	// image, status and event stream (scanpay.js mounts a checkout with
+	// it). Events do not carry it.
+	ClientSecret string `json:"client_secret"`
+	QR           QR     `json:"qr"`
 	// CheckoutURL is the hosted checkout page, to send a customer to.
 	CheckoutURL string     `json:"checkout_url"`
 	ExpiresAt   time.Time  `json:"expires_at"`
