@@ -39,14 +39,26 @@ type Order struct {
 	// AmountPaid is what the payer paid: Amount less AmountDiscount.
 	AmountDiscount int64 `json:"amount_discount"`
 	AmountPaid     int64 `json:"amount_paid"`
+	// AmountRefunded is the part of the price refunded.
 	AmountRefunded int64 `json:"amount_refunded"`
 	Fee            int64 `json:"fee"`
-	QR             QR    `json:"qr"`
+	// Promotion is the coupon the order was paid with, if any.
+	Promotion *Promotion `json:"promotion"`
+	QR        QR         `json:"qr"`
 	// CheckoutURL is the hosted checkout page, to send a customer to.
 	CheckoutURL string     `json:"checkout_url"`
 	ExpiresAt   time.Time  `json:"expires_at"`
 	PaidAt      *time.Time `json:"paid_at"`
 	CreatedAt   time.Time  `json:"created_at"`
+}
+
+// Promotion is the coupon an order was paid with: the discount it took
+// off the price, and who funded it ("merchant" or "platform").
+type Promotion struct {
+	Coupon   string `json:"coupon"`
+	Campaign string `json:"campaign"`
+	Funding  string `json:"funding"`
+	Discount int64  `json:"discount"`
 }
 
 // QR is the code a payer scans: its text and where its image is.
