@@ -36,7 +36,7 @@ func (s *Server) walletRoutes(r *gin.Engine) {
 	a.GET("/balance", s.walletBalance)
 	a.GET("/transactions", s.walletHistory)
 	a.POST("/scan", s.scan)
-	a.POST("/payments", s.idempotent(http.StatusCreated, false), s.pay)
+	a.POST("/payments", s.countOutcome("payment"), s.idempotent(http.StatusCreated, false), s.pay)
 	s.walletPromotionRoutes(a)
 }
 
