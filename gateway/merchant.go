@@ -16,8 +16,11 @@ func (s *Server) merchantRoutes(v1 *gin.RouterGroup) {
 func (s *Server) getMerchant(c *gin.Context) {
 	p := principal(c)
 	m, err := s.merchants.Get(c.Request.Context(), p.MerchantID)
-	s.reply(c, http.StatusOK, struct {
-		merchant.Merchant
-		Livemode bool `json:"livemode"`
-	}{m, p.Livemode}, err)
+	s.reply(c, http.StatusOK, merchantView{m, p.Livemode}, err)
+}
+
+// merchantView is the merchant a key belongs to, and the key's mode.
+type merchantView struct {
+	merchant.Merchant
+	Livemode bool `json:"livemode"`
 }
