@@ -133,6 +133,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	r.GET("/healthz", s.healthz)
 	r.GET("/readyz", s.readyz)
 
+	r.GET("/v1/openapi.json", s.serveOpenAPI())
 	s.pageRoutes(r)
 	s.walletRoutes(r)
 	v1 := r.Group("/v1", s.authMerchant)
