@@ -27,16 +27,16 @@ var (
 // types the amount (and, unless Currency is given, picks the currency),
 // and Order, Status, Amount and ExpiresAt are left out.
 type Preview struct {
-	Object         string    `json:"object"`
-	Order          string    `json:"order,omitempty"`
-	Livemode       bool      `json:"livemode"`
-	Status         Status    `json:"status,omitempty"`
-	MerchantName   string    `json:"merchant_name"`
-	AmountRequired bool      `json:"amount_required"`
-	Amount         int64     `json:"amount,omitzero"`
-	Currency       string    `json:"currency,omitempty"`
-	Description    string    `json:"description"`
-	ExpiresAt      time.Time `json:"expires_at,omitzero"`
+	Object         string     `json:"object"`
+	Order          string     `json:"order,omitempty"`
+	Livemode       bool       `json:"livemode"`
+	Status         Status     `json:"status,omitempty"`
+	MerchantName   string     `json:"merchant_name"`
+	AmountRequired bool       `json:"amount_required"`
+	Amount         int64      `json:"amount,omitempty"`
+	Currency       string     `json:"currency,omitempty"`
+	Description    string     `json:"description"`
+	ExpiresAt      *time.Time `json:"expires_at,omitempty"`
 	// Coupons are the payer's coupons this order can use, best first;
 	// Claimable the campaigns they could take one from.
 	Coupons   []CouponOffer `json:"coupons"`
@@ -92,7 +92,7 @@ func (s *Service) Scan(ctx context.Context, walletID, payload string) (Preview, 
 	}
 	p := Preview{Object: "order_preview", Order: o.ID, Livemode: o.Livemode, Status: o.Status,
 		MerchantName: o.MerchantName, Amount: o.Amount, Currency: o.Currency, Description: o.Description,
-		ExpiresAt: o.ExpiresAt, Coupons: []CouponOffer{}, Claimable: []ClaimOffer{}, Cashback: []CashbackOffer{}}
+		ExpiresAt: &o.ExpiresAt, Coupons: []CouponOffer{}, Claimable: []ClaimOffer{}, Cashback: []CashbackOffer{}}
 	if o.Status == StatusPending {
 		if p.Coupons, p.Claimable, err = s.offers(ctx, walletID, row, now); err != nil {
 			return Preview{}, err

@@ -96,8 +96,11 @@ func (s *Server) walletCashbacks(c *gin.Context) {
 	if cashbacks == nil {
 		cashbacks = []checkout.Cashback{}
 	}
-	c.JSON(http.StatusOK, struct {
-		listBody[checkout.Cashback]
-		Totals []checkout.CashbackSummary `json:"totals"`
-	}{listBody[checkout.Cashback]{Object: "list", URL: c.Request.URL.Path, HasMore: more, Data: cashbacks}, totals})
+	c.JSON(http.StatusOK, walletCashbacksView{listBody[checkout.Cashback]{Object: "list", URL: c.Request.URL.Path, HasMore: more, Data: cashbacks}, totals})
+}
+
+// walletCashbacksView is the payer's cashbacks with their totals.
+type walletCashbacksView struct {
+	listBody[checkout.Cashback]
+	Totals []checkout.CashbackSummary `json:"totals"`
 }

@@ -29,6 +29,15 @@ func TestCashbackThroughTheAPI(t *testing.T) {
 	}
 	campaign := r.json(t)["id"].(string)
 	e.do(request{method: "GET", path: "/v1/cashback_campaigns/" + campaign, key: other}).expectError(t, 404, "not_found_error", "resource_missing", "id")
+	if got := e.do(request{method: "GET", path: "/v1/cashback_campaigns/" + campaign, key: key}).json(t); got["id"] != campaign || got["rate_bps"] != 500.0 {
+		t.Fatalf("campaign %v", got)
+	}
+	if list := e.do(request{method: "GET", path: "/v1/cashback_campaigns", key: key}).json(t)["data"].([]any); len(list) != 1 || list[0].(map[string]any)["id"] != campaign {
+		t.Fatalf("campaigns %v", list)
+	}
+	if list := e.do(request{method: "GET", path: "/v1/cashback_campaigns", key: other}).json(t)["data"].([]any); len(list) != 0 {
+		t.Fatalf("another merchant's campaigns %v", list)
+	}
 
 	o := e.createOrder(key, `{"amount":2000,"currency":"CNY"}`)
 	preview := e.do(request{method: "POST", path: "/wallet/v1/scan", key: token, body: `{"payload":"` + o["qr"].(map[string]any)["payload"].(string) + `"}`}).json(t)

@@ -67,9 +67,7 @@ func (s *Server) setCampaignStatus(status string) gin.HandlerFunc {
 }
 
 func (s *Server) sendCoupon(c *gin.Context) {
-	var req struct {
-		Phone string `json:"phone"`
-	}
+	var req sendCouponRequest
 	if err := decode(c, &req); err != nil {
 		s.fail(c, err)
 		return
@@ -93,9 +91,7 @@ func (s *Server) walletCoupons(c *gin.Context) {
 }
 
 func (s *Server) claimCoupon(c *gin.Context) {
-	var req struct {
-		Campaign string `json:"campaign"`
-	}
+	var req claimCouponRequest
 	if err := decode(c, &req); err != nil {
 		s.fail(c, err)
 		return
@@ -107,4 +103,14 @@ func (s *Server) claimCoupon(c *gin.Context) {
 	session := walletSession(c)
 	coupon, err := s.checkout.ClaimCoupon(c.Request.Context(), session.WalletID, session.Livemode, req.Campaign)
 	s.reply(c, http.StatusCreated, coupon, err)
+}
+
+// sendCouponRequest is the body of POST /v1/coupon_campaigns/{id}/coupons.
+type sendCouponRequest struct {
+	Phone string `json:"phone"`
+}
+
+// claimCouponRequest is the body of POST /wallet/v1/coupons.
+type claimCouponRequest struct {
+	Campaign string `json:"campaign"`
 }

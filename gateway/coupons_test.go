@@ -113,5 +113,8 @@ func TestCouponsThroughTheAPI(t *testing.T) {
 	if len(list) != 1 || list[0].(map[string]any)["redeemed"] != 1.0 || list[0].(map[string]any)["amount_redeemed"] != 300.0 {
 		t.Fatalf("campaigns %v", list)
 	}
+	if got := e.do(request{method: "GET", path: "/v1/coupon_campaigns/" + id, key: key}).json(t); got["status"] != "ended" || got["redeemed"] != 1.0 {
+		t.Fatalf("campaign %v", got)
+	}
 	e.verifyLedger()
 }

@@ -56,6 +56,7 @@ func (s *Server) fail(c *gin.Context, err error) {
 		err = errIdempotencyKeyInUse // the record vanished between the two reads
 	}
 	status, obj := s.classify(c, err)
+	c.Set(errorCodeKey, obj.Code)
 	c.AbortWithStatusJSON(status, errorBody{obj})
 }
 

@@ -137,6 +137,7 @@ func (e *env) do(r request) response {
 	}
 	rec := httptest.NewRecorder()
 	e.server.ServeHTTP(rec, req)
+	record(req, r.body, rec)
 	return response{rec}
 }
 

@@ -44,11 +44,16 @@ func (s *Server) getMerchant(c *gin.Context) {
 		}
 		return &staticQRForm{Payload: f.Payload, ImageURL: s.cfg.BaseURL + "/v1/merchant/qr.png?format=" + format}
 	}
-	s.reply(c, http.StatusOK, struct {
-		merchant.Merchant
-		Livemode bool     `json:"livemode"`
-		StaticQR staticQR `json:"static_qr"`
-	}{m, p.Livemode, staticQR{URL: form(codes.URL, checkout.QRFormatURL), EMVCo: form(codes.EMVCo, checkout.QRFormatEMVCo)}}, err)
+	s.reply(c, http.StatusOK, merchantView{m, p.Livemode,
+		staticQR{URL: form(codes.URL, checkout.QRFormatURL), EMVCo: form(codes.EMVCo, checkout.QRFormatEMVCo)}}, err)
+}
+
+// merchantView is the merchant a key belongs to, the key's mode, and the
+// merchant's static code in that mode.
+type merchantView struct {
+	merchant.Merchant
+	Livemode bool     `json:"livemode"`
+	StaticQR staticQR `json:"static_qr"`
 }
 
 // staticQRImage serves the merchant's static code in ?format= (url, the

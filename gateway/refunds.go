@@ -8,7 +8,7 @@ import (
 )
 
 func (s *Server) refundRoutes(v1 *gin.RouterGroup) {
-	v1.POST("/refunds", s.idempotent(http.StatusCreated, false), s.createRefund)
+	v1.POST("/refunds", s.countOutcome("refund"), s.idempotent(http.StatusCreated, false), s.createRefund)
 	v1.GET("/refunds", s.listRefunds)
 	v1.GET("/refunds/:id", s.getRefund)
 }

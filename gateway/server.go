@@ -38,6 +38,9 @@ type Config struct {
 	// SignInLimit is how many failed wallet sign-ins and sign-ups one
 	// client address may make in 10 minutes (DefaultSignInLimit when zero).
 	SignInLimit int
+	// MetricsElsewhere keeps /metrics off this router: serve then answers
+	// it on --metrics-addr.
+	MetricsElsewhere bool
 }
 
 // Deps are the services the gateway calls; main builds them.
@@ -52,6 +55,9 @@ type Deps struct {
 	// WakeDispatcher, when set, starts webhook delivery at once after a
 	// resend instead of at the dispatcher's next poll.
 	WakeDispatcher func()
+	// Metrics, when set, counts requests; Config.MetricsElsewhere says
+	// whether /metrics is served here or on a listener of its own.
+	Metrics *Metrics
 }
 
 // Server routes requests to the domain services.
@@ -66,6 +72,7 @@ type Server struct {
 	webhooks  *webhooks.Service
 	events    *webhooks.Store
 	wake      func()
+	metrics   *Metrics
 	// box seals stored answers; fingerprintKey keys request hashes.
 	box            *seal.Box
 	fingerprintKey []byte
@@ -108,7 +115,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, db: deps.DB, log: deps.Log, now: deps.Now, merchants: deps.Merchants, checkout: deps.Checkout, wallets: deps.Wallets,
 		webhooks: deps.Webhooks, events: webhooks.NewStore(deps.DB), wake: deps.WakeDispatcher, stopping: make(chan struct{}),
-		box: box, fingerprintKey: fingerprintKey}
+		box: box, fingerprintKey: fingerprintKey, metrics: deps.Metrics}
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	if err := r.SetTrustedProxies(cfg.TrustedProxies); err != nil {
@@ -116,10 +123,17 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	}
 	r.Use(withRequestID, s.logRequests, s.recoverPanics, s.limitBody, s.checkInput)
 	r.NoRoute(func(c *gin.Context) { s.fail(c, errNoRoute) })
+	if s.metrics != nil {
+		r.Use(s.observe)
+		if !cfg.MetricsElsewhere {
+			r.GET("/metrics", gin.WrapH(s.metrics.Handler()))
+		}
+	}
 
 	r.GET("/healthz", s.healthz)
 	r.GET("/readyz", s.readyz)
 
+	r.GET("/v1/openapi.json", s.serveOpenAPI())
 	s.pageRoutes(r)
 	s.scriptRoutes(r)
 	s.walletRoutes(r)

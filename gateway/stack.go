@@ -40,6 +40,7 @@ type Stack struct {
 	Checkout   *checkout.Service
 	Webhooks   *webhooks.Service
 	Dispatcher *webhooks.Dispatcher
+	Metrics    *Metrics
 }
 
 // NewStack builds the services on db and the gateway in front of them. It
@@ -59,6 +60,11 @@ func NewStack(db *gorm.DB, log *slog.Logger, now func() time.Time, cfg StackConf
 	wallets := wallet.NewService(db, now, cfg.Wallet)
 	orders := checkout.NewService(db, now, checkout.Config{BaseURL: cfg.Gateway.BaseURL, MaxAmount: cfg.MaxOrderAmount,
 		ClientSecretKey: clientSecretKey, StaticQRDailyLimits: cfg.StaticQRDailyLimits}, merchants, wallets)
+	metrics, err := NewMetrics(db, now)
+	if err != nil {
+		return nil, err
+	}
+	cfg.Webhooks.OnAttempt = metrics.DeliveryAttempted
 	hooks, err := webhooks.NewService(db, now, cfg.Webhooks)
 	if err != nil {
 		return nil, err
@@ -79,9 +85,11 @@ func NewStack(db *gorm.DB, log *slog.Logger, now func() time.Time, cfg StackConf
 		Wallets:        wallets,
 		Webhooks:       hooks,
 		WakeDispatcher: dispatcher.Wake,
+		Metrics:        metrics,
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &Stack{Server: srv, Merchants: merchants, Wallets: wallets, Checkout: orders, Webhooks: hooks, Dispatcher: dispatcher}, nil
+	return &Stack{Server: srv, Merchants: merchants, Wallets: wallets, Checkout: orders, Webhooks: hooks, Dispatcher: dispatcher,
+		Metrics: metrics}, nil
 }

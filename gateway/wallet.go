@@ -7,6 +7,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/scanpay/scanpay"
 	"github.com/scanpay/scanpay/checkout"
+	"github.com/scanpay/scanpay/ledger"
 	"github.com/scanpay/scanpay/wallet"
 )
 
@@ -36,7 +37,7 @@ func (s *Server) walletRoutes(r *gin.Engine) {
 	a.GET("/balance", s.walletBalance)
 	a.GET("/transactions", s.walletHistory)
 	a.POST("/scan", s.scan)
-	a.POST("/payments", s.idempotent(http.StatusCreated, false), s.pay)
+	a.POST("/payments", s.countOutcome("payment"), s.idempotent(http.StatusCreated, false), s.pay)
 	s.walletPromotionRoutes(a)
 }
 
@@ -91,7 +92,7 @@ func (s *Server) createWalletSession(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusCreated, gin.H{"token": token})
+	c.JSON(http.StatusCreated, sessionView{Token: token})
 }
 
 func (s *Server) getWallet(c *gin.Context) {
@@ -100,10 +101,7 @@ func (s *Server) getWallet(c *gin.Context) {
 }
 
 func (s *Server) updateWallet(c *gin.Context) {
-	var req struct {
-		NoPINLimit *int64 `json:"no_pin_limit"`
-		PIN        string `json:"pin"`
-	}
+	var req walletLimitRequest
 	if err := decode(c, &req); err != nil {
 		s.fail(c, err)
 		return
@@ -126,9 +124,7 @@ func (s *Server) freezeWallet(c *gin.Context) {
 }
 
 func (s *Server) unfreezeWallet(c *gin.Context) {
-	var req struct {
-		PIN string `json:"pin"`
-	}
+	var req pinRequest
 	if err := decode(c, &req); err != nil {
 		s.fail(c, err)
 		return
@@ -142,10 +138,7 @@ type transferFunc func(*wallet.Service, context.Context, string, int64, string) 
 // walletTransfer serves top-ups and withdrawals, which take the same body.
 func (s *Server) walletTransfer(move transferFunc) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		var req struct {
-			Amount   *int64 `json:"amount"`
-			Currency string `json:"currency"`
-		}
+		var req transferRequest
 		if err := decode(c, &req); err != nil {
 			s.fail(c, err)
 			return
@@ -165,7 +158,7 @@ func (s *Server) walletBalance(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"object": "balance", "available": balances})
+	c.JSON(http.StatusOK, walletBalanceView{Object: "balance", Available: balances})
 }
 
 func (s *Server) walletHistory(c *gin.Context) {
@@ -183,9 +176,7 @@ func (s *Server) walletHistory(c *gin.Context) {
 }
 
 func (s *Server) scan(c *gin.Context) {
-	var req struct {
-		Payload string `json:"payload"`
-	}
+	var req scanRequest
 	if err := decode(c, &req); err != nil {
 		s.fail(c, err)
 		return
@@ -203,3 +194,28 @@ func (s *Server) pay(c *gin.Context) {
 	v, err := s.checkout.Pay(c.Request.Context(), walletID(c), params)
 	s.reply(c, http.StatusCreated, v, err)
 }
+
+// The wallet API's request and answer shapes that belong to no service.
+type (
+	walletLimitRequest struct {
+		NoPINLimit *int64 `json:"no_pin_limit"`
+		PIN        string `json:"pin"`
+	}
+	pinRequest struct {
+		PIN string `json:"pin"`
+	}
+	transferRequest struct {
+		Amount   *int64 `json:"amount"`
+		Currency string `json:"currency"`
+	}
+	scanRequest struct {
+		Payload string `json:"payload"`
+	}
+	sessionView struct {
+		Token string `json:"token"`
+	}
+	walletBalanceView struct {
+		Object    string                   `json:"object"`
+		Available []ledger.CurrencyBalance `json:"available"`
+	}
+)

@@ -58,7 +58,7 @@ func (s *Server) deleteEndpoint(c *gin.Context) {
 	p := principal(c)
 	id := c.Param("id")
 	err := s.webhooks.DeleteEndpoint(c.Request.Context(), p.MerchantID, p.Livemode, id)
-	s.reply(c, http.StatusOK, gin.H{"id": id, "object": "webhook_endpoint", "deleted": true}, err)
+	s.reply(c, http.StatusOK, deletedView{ID: id, Object: "webhook_endpoint", Deleted: true}, err)
 }
 
 func (s *Server) rotateEndpointSecret(c *gin.Context) {
@@ -120,4 +120,11 @@ func (s *Server) resendEvent(c *gin.Context) {
 		s.wakeDispatcher()
 	}
 	s.reply(c, http.StatusOK, resent, err)
+}
+
+// deletedView is the answer to a DELETE.
+type deletedView struct {
+	ID      string `json:"id"`
+	Object  string `json:"object"`
+	Deleted bool   `json:"deleted"`
 }

@@ -36,11 +36,14 @@ const userAgent = "scanpay-go/1"
 // Client calls the merchant API with one secret key. It is safe for
 // concurrent use; make one and share it.
 type Client struct {
-	Orders           *OrderService
-	Refunds          *RefundService
-	Events           *EventService
-	WebhookEndpoints *WebhookEndpointService
-	Merchant         *MerchantService
+	Orders            *OrderService
+	Refunds           *RefundService
+	Events            *EventService
+	WebhookEndpoints  *WebhookEndpointService
+	Merchant          *MerchantService
+	CouponCampaigns   *CouponCampaignService
+	CashbackCampaigns *CashbackCampaignService
+	Cashbacks         *CashbackService
 
 	key        string
 	baseURL    string
@@ -93,6 +96,9 @@ func NewClient(key string, opts ...Option) *Client {
 		opt(c)
 	}
 	c.Orders = &OrderService{c}
+	c.CouponCampaigns = &CouponCampaignService{c}
+	c.CashbackCampaigns = &CashbackCampaignService{c}
+	c.Cashbacks = &CashbackService{c}
 	c.Refunds = &RefundService{c}
 	c.Events = &EventService{c}
 	c.WebhookEndpoints = &WebhookEndpointService{c}

@@ -11,12 +11,21 @@ import (
 	"time"
 )
 
-// Event types the gateway sends today.
+// Event types the gateway sends.
 const (
-	EventOrderPaid       = "order.paid"
-	EventOrderExpired    = "order.expired"
-	EventOrderCanceled   = "order.canceled"
-	EventRefundSucceeded = "refund.succeeded"
+	EventOrderPaid                = "order.paid"
+	EventOrderExpired             = "order.expired"
+	EventOrderCanceled            = "order.canceled"
+	EventRefundSucceeded          = "refund.succeeded"
+	EventCouponRedeemed           = "coupon.redeemed"
+	EventCouponRedemptionReversed = "coupon.redemption_reversed"
+	EventCashbackCreated          = "cashback.created"
+	EventCashbackCredited         = "cashback.credited"
+	EventCashbackReversed         = "cashback.reversed"
+	EventSettlementCreated        = "settlement.created"
+	EventPayoutCreated            = "payout.created"
+	EventPayoutPaid               = "payout.paid"
+	EventPayoutFailed             = "payout.failed"
 )
 
 // Event is something that happened to one of the merchant's objects, as
@@ -58,6 +67,13 @@ func (e *Event) Order() (*Order, error) { return eventObject[Order](e, "order") 
 // Refund returns the refund a refund.* event carries; for any other event
 // it returns an error.
 func (e *Event) Refund() (*Refund, error) { return eventObject[Refund](e, "refund") }
+
+// Coupon returns the coupon a coupon.redeemed event carries.
+func (e *Event) Coupon() (*Coupon, error) { return eventObject[Coupon](e, "coupon") }
+
+// Cashback returns the cashback a cashback.created or cashback.credited
+// event carries (cashback.reversed carries a CashbackReversal).
+func (e *Event) Cashback() (*Cashback, error) { return eventObject[Cashback](e, "cashback") }
 
 // eventObject decodes the event's data.object, which must be of the given
 // object type.

@@ -39,8 +39,11 @@ type Order struct {
 	// AmountPaid is what the payer paid: Amount less AmountDiscount.
 	AmountDiscount int64 `json:"amount_discount"`
 	AmountPaid     int64 `json:"amount_paid"`
+	// AmountRefunded is the part of the price refunded.
 	AmountRefunded int64 `json:"amount_refunded"`
 	Fee            int64 `json:"fee"`
+	// Promotion is the coupon the order was paid with, if any.
+	Promotion *Promotion `json:"promotion"`
 	// Source is "api" for an order the merchant made, "static_qr" for one
 	// a payer made by paying the merchant's static code.
 	Source string `json:"source"`
@@ -54,6 +57,15 @@ type Order struct {
 	ExpiresAt   time.Time  `json:"expires_at"`
 	PaidAt      *time.Time `json:"paid_at"`
 	CreatedAt   time.Time  `json:"created_at"`
+}
+
+// Promotion is the coupon an order was paid with: the discount it took
+// off the price, and who funded it ("merchant" or "platform").
+type Promotion struct {
+	Coupon   string `json:"coupon"`
+	Campaign string `json:"campaign"`
+	Funding  string `json:"funding"`
+	Discount int64  `json:"discount"`
 }
 
 // QR is the code a payer scans: its text and where its image is.

@@ -15,12 +15,16 @@ type Refund struct {
 	Livemode bool   `json:"livemode"`
 	Order    string `json:"order"`
 	Payment  string `json:"payment"`
-	// Amount is a part of the order's price, in minor units.
-	Amount    int64     `json:"amount"`
-	Currency  string    `json:"currency"`
-	Reason    string    `json:"reason"`
-	Status    string    `json:"status"`
-	CreatedAt time.Time `json:"created_at"`
+	// Amount is a part of the order's price, in minor units. The payer got
+	// AmountToPayer of it, their share of what they paid; the rest,
+	// AmountDiscountReversed, went back to whoever funded the discount.
+	Amount                 int64     `json:"amount"`
+	AmountToPayer          int64     `json:"amount_to_payer"`
+	AmountDiscountReversed int64     `json:"amount_discount_reversed"`
+	Currency               string    `json:"currency"`
+	Reason                 string    `json:"reason"`
+	Status                 string    `json:"status"`
+	CreatedAt              time.Time `json:"created_at"`
 }
 
 // RefundCreateParams describe a refund. Order is required.

@@ -28,6 +28,7 @@ type Dispatcher struct {
 	workers int
 	poll    time.Duration
 	lease   time.Duration
+	observe func(delivered bool)
 	wake    chan struct{}
 	// jitter returns a number uniform in [0, 1) that places a retry within
 	// the schedule's spread.
@@ -48,7 +49,7 @@ func NewDispatcher(db *gorm.DB, now func() time.Time, log *slog.Logger, cfg Conf
 	}
 	return &Dispatcher{
 		db: db, now: now, log: log, client: cfg.Guard.Client(), sealer: box,
-		workers: cfg.Workers, poll: cfg.PollInterval, lease: cfg.Lease,
+		workers: cfg.Workers, poll: cfg.PollInterval, lease: cfg.Lease, observe: cfg.OnAttempt,
 		wake: make(chan struct{}, 1), jitter: rand.Float64,
 	}, nil
 }

@@ -57,6 +57,11 @@ func (d *Dispatcher) recordAll(ctx context.Context, results <-chan result) error
 				first = err
 			}
 		}
+		if d.observe != nil {
+			for _, r := range batch {
+				d.observe(r.delivered())
+			}
+		}
 	}
 	return first
 }

@@ -24,6 +24,9 @@ type Config struct {
 	// PollInterval is how often an idle dispatcher looks for due
 	// deliveries; zero means DefaultPollInterval.
 	PollInterval time.Duration
+	// OnAttempt, when set, hears of every delivery attempt once it is
+	// written down, and whether it delivered (for metrics).
+	OnAttempt func(delivered bool)
 	// Lease is how long a claimed delivery stays out of every other
 	// dispatcher's sight; zero means DefaultLease. It must be longer than
 	// a delivery's 10 s timeout, so that it runs out only when the process

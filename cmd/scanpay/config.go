@@ -35,6 +35,7 @@ type Config struct {
 	TrustedProxies      string
 	SignInLimit         int64
 	WebhookLease        time.Duration
+	MetricsAddr         string
 	StaticQRDailyLimit  string
 }
 
@@ -104,6 +105,8 @@ func (c *Config) serveFlags(fs *flag.FlagSet) {
 	c.SecretKey = os.Getenv("SCANPAY_SECRET_KEY")
 	fs.StringVar(&c.SecretKeyFile, "secret-key-file", env("SCANPAY_SECRET_KEY_FILE", "scanpay.key"),
 		"file holding the master key, created on first use when SCANPAY_SECRET_KEY is not set (SCANPAY_SECRET_KEY_FILE)")
+	fs.StringVar(&c.MetricsAddr, "metrics-addr", env("SCANPAY_METRICS_ADDR", ""),
+		"serve Prometheus /metrics on this address instead of the gateway's own (SCANPAY_METRICS_ADDR)")
 	fs.DurationVar(&c.WebhookLease, "webhook-lease", envDuration("SCANPAY_WEBHOOK_LEASE", webhooks.DefaultLease),
 		"how long a delivery claimed by a gateway that then died stays hidden before another sends it; at least 11s (SCANPAY_WEBHOOK_LEASE)")
 	fs.StringVar(&c.TrustedProxies, "trusted-proxies", env("SCANPAY_TRUSTED_PROXIES", ""),

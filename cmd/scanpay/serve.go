@@ -65,6 +65,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		Gateway: gateway.Config{
 			BaseURL: baseURL, SecretKey: deriveKey(master, "gateway"),
 			TrustedProxies: cfg.trustedProxies(), SignInLimit: int(cfg.SignInLimit),
+			MetricsElsewhere: cfg.MetricsAddr != "",
 		},
 		MaxOrderAmount:      cfg.MaxOrderAmount,
 		StaticQRDailyLimits: staticLimits,
@@ -89,50 +90,57 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 
 	jobs, stopJobs := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
-	wg.Go(func() {
-		every(jobs, 10*time.Minute, func() {
-			n, err := gateway.PruneIdempotencyKeys(jobs, db, scanpay.Now())
-			if err != nil {
-				log.Error("prune idempotency keys", "err", err)
-			} else if n > 0 {
-				log.Info("pruned idempotency keys", "count", n)
-			}
-			if _, err := gateway.PruneRateLimits(jobs, db, scanpay.Now()); err != nil {
-				log.Error("prune rate limits", "err", err)
-			}
-		})
-	})
-
-	wg.Go(func() { dispatcher.Run(jobs) })
-	wg.Go(func() {
-		every(jobs, time.Second, func() {
-			for {
-				n, err := orders.ExpireDue(jobs, 200)
-				if err != nil && jobs.Err() == nil {
-					log.Error("expire orders", "err", err)
-				}
-				if n > 0 {
-					log.Info("expired orders", "count", n)
-				}
-				if n < 200 {
+	// job runs a background job every interval until shutdown, logging
+	// and counting (scanpay_job_runs_total) what it does.
+	job := func(name string, interval time.Duration, run func(context.Context) (int, error)) {
+		wg.Go(func() {
+			every(jobs, interval, func() {
+				n, err := run(jobs)
+				if jobs.Err() != nil {
 					return
 				}
-			}
+				stack.Metrics.JobRan(name, n, err)
+				if err != nil {
+					log.Error(name, "err", err)
+				} else if n > 0 {
+					log.Info(name, "count", n)
+				}
+			})
 		})
+	}
+	job("prune idempotency keys", 10*time.Minute, func(ctx context.Context) (int, error) {
+		n, err := gateway.PruneIdempotencyKeys(ctx, db, scanpay.Now())
+		if err != nil {
+			return 0, err
+		}
+		_, err = gateway.PruneRateLimits(ctx, db, scanpay.Now())
+		return int(n), err
+	})
+	job("expire orders", time.Second, func(ctx context.Context) (int, error) {
+		expired := 0
+		for {
+			n, err := orders.ExpireDue(ctx, 200)
+			expired += n
+			if err != nil || n < 200 {
+				return expired, err
+			}
+		}
 	})
 	// Cashback whose hold has passed is credited; any number of gateways
 	// may run this at once (each credit is a compare-and-set).
-	wg.Go(func() {
-		every(jobs, cashbackReleaseInterval, func() {
-			n, err := orders.ReleaseCashback(jobs, scanpay.Now())
-			if err != nil && jobs.Err() == nil {
-				log.Error("release cashback", "err", err)
-			}
-			if n > 0 {
-				log.Info("released cashback", "count", n)
-			}
-		})
+	job("release cashback", cashbackReleaseInterval, func(ctx context.Context) (int, error) {
+		return orders.ReleaseCashback(ctx, scanpay.Now())
 	})
+	wg.Go(func() { dispatcher.Run(jobs) })
+	if cfg.MetricsAddr != "" {
+		metricsServer, err := serveMetrics(cfg.MetricsAddr, stack.Metrics)
+		if err != nil {
+			stopJobs()
+			wg.Wait()
+			return err
+		}
+		defer metricsServer.Close()
+	}
 
 	log.Info("scanpay listening", "addr", ln.Addr().String(), "base_url", baseURL, "db", databaseLabel(cfg.DatabaseURL),
 		"webhook_allow_private", cfg.WebhookAllowPrivate)
@@ -182,4 +190,18 @@ func every(ctx context.Context, interval time.Duration, f func()) {
 		case <-t.C:
 		}
 	}
+}
+
+// serveMetrics answers /metrics on a listener of its own, for operators who
+// keep it off the public address.
+func serveMetrics(addr string, m *gateway.Metrics) (*http.Server, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("cannot listen on %s for metrics (--metrics-addr): %w", addr, err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", m.Handler())
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln)
+	return srv, nil
 }
