@@ -37,7 +37,7 @@ func (s *Service) CancelOrder(ctx context.Context, p merchant.Principal, id stri
 			return Order{}, ErrOrderNotCancelable.WithMessage("the order is %s; only a pending order can be canceled", order.Status)
 		}
 		_, err = webhooks.Emit(tx, orderEvent(webhooks.OrderCanceled, order, now))
-		return order, err
+		return s.merchantView(row, now), err
 	})
 	if err != nil {
 		return Order{}, err

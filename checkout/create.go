@@ -59,19 +59,14 @@ func (s *Service) CreateOrder(ctx context.Context, p merchant.Principal, params 
 	if params.ExpiresIn != nil {
 		expiresIn = *params.ExpiresIn
 	}
-	meta, _ := json.Marshal(params.Metadata)
-	if params.Metadata == nil {
-		meta = []byte("{}")
+	row := s.newOrder(p, m, cur, *params.Amount, SourceAPI, now)
+	row.Description, row.ExpiresAt = params.Description, now.Add(time.Duration(expiresIn)*time.Second)
+	if params.Metadata != nil {
+		meta, _ := json.Marshal(params.Metadata)
+		row.Metadata = string(meta)
 	}
-	row := orderRow{
-		ID: scanpay.NewID("ord"), MerchantID: p.MerchantID, Livemode: p.Livemode, Status: StatusPending,
-		Amount: *params.Amount, Currency: cur.Code, Description: params.Description,
-		MerchantName: m.Name, FeeRateBPS: m.FeeRateBPS,
-		Metadata: string(meta), QRFormat: params.QRFormat, QRCode: scanpay.RandomToken(qrCodeBytes),
-		ExpiresAt: now.Add(time.Duration(expiresIn) * time.Second), CreatedAt: now, UpdatedAt: now,
-	}
-	if row.QRFormat == "" {
-		row.QRFormat = QRFormatURL
+	if params.QRFormat != "" {
+		row.QRFormat = params.QRFormat
 	}
 	if params.Reference != "" {
 		row.Reference = &params.Reference
@@ -80,8 +75,21 @@ func (s *Service) CreateOrder(ctx context.Context, p merchant.Principal, params 
 		return Order{}, err
 	}
 	return storage.Transact(ctx, s.db, func(tx *gorm.DB) (Order, error) {
-		return s.toOrder(row, now), storage.DeferInsert(tx, &row, referenceTaken)
+		return s.merchantView(row, now), storage.DeferInsert(tx, &row, referenceTaken)
 	})
+}
+
+// newOrder is a pending order of amount for the merchant, made now, with a
+// QR code in the URL format, no payload yet, and a client secret; the
+// caller sets the rest.
+func (s *Service) newOrder(p merchant.Principal, m merchant.Merchant, cur scanpay.Currency, amount int64, source string, now time.Time) orderRow {
+	id := scanpay.NewID("ord")
+	return orderRow{
+		ID: id, MerchantID: p.MerchantID, Livemode: p.Livemode, Status: StatusPending, Amount: amount, Currency: cur.Code,
+		MerchantName: m.Name, FeeRateBPS: m.FeeRateBPS, Metadata: "{}", QRFormat: QRFormatURL,
+		QRCode: scanpay.RandomToken(qrCodeBytes), ClientSecret: s.newClientSecret(id), Source: source,
+		CreatedAt: now, UpdatedAt: now,
+	}
 }
 
 // referenceTaken names the failure of an order's insert on the unique

@@ -35,17 +35,34 @@ type Image struct {
 // never changes, so each image is rendered once and served from memory
 // afterwards.
 func (s *Service) QRImage(ctx context.Context, p merchant.Principal, orderID, kind string, size int) (Image, error) {
-	if kind == ImagePNG && (size < MinPNGSize || size > MaxPNGSize) {
-		return Image{}, scanpay.Invalid("size", "size must be between %d and %d pixels", MinPNGSize, MaxPNGSize)
-	}
-	if kind == ImageSVG {
-		size = svgSizeCacheSlot
+	if err := checkImageSize(kind, size); err != nil {
+		return Image{}, err
 	}
 	row, err := findOrder(ctx, s.db, p, orderID)
 	if err != nil {
 		return Image{}, err
 	}
-	return s.images.get(row.QRPayload, kind, size)
+	return s.Image(row.QRPayload, kind, size)
+}
+
+// Image returns the image of a QR code payload, from the cache of
+// rendered images: an order's (from its public view) or a static code's.
+// A PNG's size must be within MinPNGSize..MaxPNGSize; an SVG's is ignored.
+func (s *Service) Image(payload, kind string, size int) (Image, error) {
+	if err := checkImageSize(kind, size); err != nil {
+		return Image{}, err
+	}
+	if kind == ImageSVG {
+		size = svgSizeCacheSlot
+	}
+	return s.images.get(payload, kind, size)
+}
+
+func checkImageSize(kind string, size int) error {
+	if kind == ImagePNG && (size < MinPNGSize || size > MaxPNGSize) {
+		return scanpay.Invalid("size", "size must be between %d and %d pixels", MinPNGSize, MaxPNGSize)
+	}
+	return nil
 }
 
 // imageETag names an image by what it shows, so it can be computed without
@@ -117,6 +134,6 @@ func (c *imageCache) get(payload, kind string, size int) (Image, error) {
 // CheckoutQR returns the SVG of an order's QR code for the hosted page,
 // from the same cache as QRImage.
 func (s *Service) CheckoutQR(o PublicOrder) ([]byte, error) {
-	img, err := s.images.get(o.Payload, ImageSVG, svgSizeCacheSlot)
+	img, err := s.Image(o.Payload, ImageSVG, 0)
 	return img.Data, err
 }

@@ -21,6 +21,15 @@ const (
 	StatusRefunded          Status = "refunded"
 )
 
+// Where an order came from.
+const (
+	// SourceAPI is an order a merchant made (POST /v1/orders).
+	SourceAPI = "api"
+	// SourceStaticQR is an order a payer made by paying the merchant's
+	// static code an amount of their choosing.
+	SourceStaticQR = "static_qr"
+)
+
 // Order is what a merchant asks a payer to pay, as the API shows it.
 type Order struct {
 	ID             string            `json:"id"`
@@ -39,11 +48,16 @@ type Order struct {
 	AmountRefunded int64      `json:"amount_refunded"`
 	Promotion      *Promotion `json:"promotion"`
 	Fee            int64      `json:"fee"`
-	QR             QR         `json:"qr"`
-	CheckoutURL    string     `json:"checkout_url"`
-	ExpiresAt      time.Time  `json:"expires_at"`
-	PaidAt         *time.Time `json:"paid_at"`
-	CreatedAt      time.Time  `json:"created_at"`
+	Source         string     `json:"source"`
+	// ClientSecret opens this order's status, QR image and event stream
+	// from a browser (see ByClientSecret). Only the merchant's reads show
+	// it, never an event; orders made before client secrets have none.
+	ClientSecret string     `json:"client_secret,omitempty"`
+	QR           QR         `json:"qr"`
+	CheckoutURL  string     `json:"checkout_url"`
+	ExpiresAt    time.Time  `json:"expires_at"`
+	PaidAt       *time.Time `json:"paid_at"`
+	CreatedAt    time.Time  `json:"created_at"`
 
 	merchantID string
 }
@@ -81,10 +95,13 @@ type orderRow struct {
 	QRFormat            string `gorm:"column:qr_format"`
 	QRCode              string `gorm:"column:qr_code"`
 	QRPayload           string `gorm:"column:qr_payload"`
-	ExpiresAt           time.Time
-	PaidAt              *time.Time
-	CreatedAt           time.Time
-	UpdatedAt           time.Time
+	// ClientSecret is the client secret's random part, sealed to the order.
+	ClientSecret *string
+	Source       string
+	ExpiresAt    time.Time
+	PaidAt       *time.Time
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
 }
 
 func (orderRow) TableName() string { return "orders" }
@@ -105,7 +122,7 @@ func (s *Service) toOrder(r orderRow, now time.Time) Order {
 		ID: r.ID, Object: "order", Livemode: r.Livemode, Status: r.effectiveStatus(now),
 		Amount: r.Amount, Currency: r.Currency, Description: r.Description, Reference: r.Reference,
 		Metadata: meta, AmountDiscount: r.AmountDiscount, AmountPaid: r.AmountPaid,
-		AmountRefunded: r.PriceRefunded, Promotion: r.promotion(), Fee: r.Fee,
+		AmountRefunded: r.PriceRefunded, Promotion: r.promotion(), Fee: r.Fee, Source: r.Source,
 		QR: QR{
 			Format:   r.QRFormat,
 			Payload:  r.QRPayload,

@@ -19,11 +19,16 @@ import (
 var ErrOrderNotPayable = &scanpay.Error{Kind: scanpay.KindConflict, Code: "order_not_payable", Param: "order",
 	Message: "the order cannot be paid"}
 
-// PayParams is a payer's request to pay an order from their wallet.
+// PayParams is a payer's request to pay from their wallet: an order, or a
+// merchant's static code (Payload, the scanned text in either format) an
+// Amount in Currency of the payer's choosing.
 type PayParams struct {
-	Order  string  `json:"order"`
-	Coupon *string `json:"coupon"`
-	PIN    string  `json:"pin"`
+	Order    string  `json:"order"`
+	Payload  string  `json:"payload"`
+	Amount   *int64  `json:"amount"`
+	Currency string  `json:"currency"`
+	Coupon   *string `json:"coupon"`
+	PIN      string  `json:"pin"`
 }
 
 // Payment is a payer's successful payment of an order.
@@ -65,35 +70,71 @@ func (paymentRow) TableName() string { return "payments" }
 // merchant pending, the fee to platform revenue; the wallet cannot go
 // below zero). Either all of it happens or none. A PIN, when given, is
 // checked before the transaction, since hashing it takes milliseconds no
-// lock should wait for. It returns ErrOrderNotPayable, a not-found error,
-// ledger.ErrInsufficientFunds, or the wallet's refusals (ErrWalletFrozen,
-// ErrPINRequired, ErrIncorrectPIN, ErrPINLocked).
+// lock should wait for. With a payload instead of an order it pays a
+// static code (see payStatic). It returns ErrOrderNotPayable, a not-found
+// error, ledger.ErrInsufficientFunds, the wallet's refusals
+// (ErrWalletFrozen, ErrPINRequired, ErrIncorrectPIN, ErrPINLocked), the
+// coupon's, and invalid-parameter errors naming the field.
 func (s *Service) Pay(ctx context.Context, walletID string, p PayParams) (Payment, error) {
-	if p.Order == "" {
-		return Payment{}, scanpay.Missing("order")
-	}
 	if p.Coupon != nil && *p.Coupon == "" {
 		return Payment{}, scanpay.Invalid("coupon", "coupon must be a coupon id, or left out")
 	}
-	pinVerified := p.PIN != ""
-	if pinVerified {
-		// Any PIN given is checked, whatever the amount.
-		if _, err := s.wallets.Authorize(ctx, walletID, 0, p.PIN); err != nil {
-			return Payment{}, err
-		}
+	switch {
+	case p.Order != "" && p.Payload != "":
+		return Payment{}, scanpay.Invalid("payload", "give order to pay an order, or payload to pay a static code, not both")
+	case p.Payload != "" || p.Order == "" && (p.Amount != nil || p.Currency != ""):
+		return s.payStatic(ctx, walletID, p)
+	case p.Order == "":
+		return Payment{}, scanpay.Missing("order")
+	case p.Amount != nil:
+		return Payment{}, scanpay.Invalid("amount", "an order's amount is fixed; amount goes with payload, to pay a static code")
+	case p.Currency != "":
+		return Payment{}, scanpay.Invalid("currency", "an order's currency is fixed; currency goes with payload, to pay a static code")
 	}
+	pinVerified, err := s.checkPIN(ctx, walletID, p.PIN)
+	if err != nil {
+		return Payment{}, err
+	}
+	return s.pay(ctx, walletID, p.Order, nil, p.Coupon, pinVerified)
+}
+
+// checkPIN checks the PIN, when one is given, and reports whether it was.
+// Any PIN given is checked, whatever the amount.
+func (s *Service) checkPIN(ctx context.Context, walletID, pin string) (bool, error) {
+	if pin == "" {
+		return false, nil
+	}
+	if _, err := s.wallets.Authorize(ctx, walletID, 0, pin); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+// pay is the payment's transaction. created, when not nil, is an order the
+// payment makes (a static code's): it is inserted first, and its payment
+// takes from the payer's daily allowance for static codes; the steps after
+// are the same for every order.
+func (s *Service) pay(ctx context.Context, walletID, orderID string, created *orderRow, couponID *string, pinVerified bool) (Payment, error) {
 	payment, err := storage.Transact(ctx, s.db, func(tx *gorm.DB) (Payment, error) {
+		if created != nil {
+			if err := storage.DeferInsert(tx, created, nil); err != nil {
+				return Payment{}, err
+			}
+			if err := storage.Flush(tx); err != nil {
+				return Payment{}, err
+			}
+		}
 		// The order is read inside the transaction: a payment is then one
 		// transaction, read included, and nothing before it.
 		now := s.now()
 		var read []payableOrder
-		err := tx.Raw(`SELECT orders.*`+cashbackCampaignsSQL+` FROM orders WHERE orders.id = ?`, now, now, now, now, p.Order).
+		err := tx.Raw(`SELECT orders.*`+cashbackCampaignsSQL+` FROM orders WHERE orders.id = ?`, now, now, now, now, orderID).
 			Scan(&read).Error
 		if err != nil {
 			return Payment{}, err
 		}
 		if len(read) == 0 {
-			return Payment{}, scanpay.NotFound("order", p.Order).WithParam("order")
+			return Payment{}, scanpay.NotFound("order", orderID).WithParam("order")
 		}
 		row := read[0].Order
 		if st := row.effectiveStatus(now); st != StatusPending {
@@ -101,8 +142,8 @@ func (s *Service) Pay(ctx context.Context, walletID string, p PayParams) (Paymen
 		}
 		var coupon heldCoupon
 		var discount int64
-		if p.Coupon != nil {
-			if coupon, err = findHeldCoupon(tx, *p.Coupon, row.MerchantID); err != nil {
+		if couponID != nil {
+			if coupon, err = findHeldCoupon(tx, *couponID, row.MerchantID); err != nil {
 				return Payment{}, err
 			}
 			if err := coupon.Coupon.couponRefusal(walletID, now); err != nil {
@@ -116,6 +157,11 @@ func (s *Service) Pay(ctx context.Context, walletID string, p PayParams) (Paymen
 		}
 		row.AmountDiscount, row.AmountPaid = discount, row.Amount-discount
 		row.Fee = merchant.Fee(row.FeeRateBPS, feeBase(row))
+		if created != nil {
+			if err := s.spendStaticAllowance(tx, walletID, row, now); err != nil {
+				return Payment{}, err
+			}
+		}
 		pay := paymentRow{ID: scanpay.NewID("pay"), OrderID: row.ID, MerchantID: row.MerchantID, Livemode: row.Livemode,
 			WalletID: walletID, Amount: row.AmountPaid, Currency: row.Currency, Fee: row.Fee, CreatedAt: now}
 		walletOK, walletArgs := wallet.PayClause(tx, walletID, pinVerified, row.AmountPaid, "orders.livemode")
@@ -131,7 +177,7 @@ func (s *Service) Pay(ctx context.Context, walletID string, p PayParams) (Paymen
 		if res.RowsAffected == 0 {
 			return Payment{}, s.whyNotPaid(ctx, row, walletID, pinVerified)
 		}
-		if p.Coupon != nil {
+		if couponID != nil {
 			if err := s.redeem(tx, coupon, row, discount, now); err != nil {
 				return Payment{}, err
 			}

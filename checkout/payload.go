@@ -20,22 +20,31 @@ func (s *Service) payload(r orderRow, m merchant.Merchant, cur scanpay.Currency)
 	if r.QRFormat == QRFormatURL {
 		return s.cfg.BaseURL + "/q/" + r.QRCode, nil
 	}
-	if m.NameLatin == "" || m.CityLatin == "" {
-		return "", errNoLatinName
+	p, err := s.emvco(m, r.QRCode)
+	if err != nil {
+		return "", err
 	}
-	p := qr.EMVCo{
-		PointOfInitiation: "12", // dynamic: this code is for one order only
-		MerchantAccount:   qr.MerchantAccount{GUID: s.cfg.QRGUID, Code: r.QRCode},
-		MCC:               m.MCC,
-		Currency:          cur.Numeric,
-		Amount:            cur.FormatMajor(r.Amount),
-		Country:           m.Country,
-		MerchantName:      m.NameLatin,
-		MerchantCity:      m.CityLatin,
-		ReferenceLabel:    r.QRCode,
-	}
+	p.PointOfInitiation = "12" // dynamic: this code is for one order only
+	p.Currency, p.Amount = cur.Numeric, cur.FormatMajor(r.Amount)
+	p.ReferenceLabel = r.QRCode
 	if r.Reference != nil && scanpay.IsPrintableASCII(*r.Reference) && len(*r.Reference) <= 25 {
 		p.ReferenceLabel = *r.Reference
+	}
+	return p.Encode()
+}
+
+// emvco is the part of an EMVCo payload that names the merchant and, in
+// Scanpay's template, code: the merchant's in every field it has.
+func (s *Service) emvco(m merchant.Merchant, code string) (qr.EMVCo, error) {
+	if m.NameLatin == "" || m.CityLatin == "" {
+		return qr.EMVCo{}, errNoLatinName
+	}
+	p := qr.EMVCo{
+		MerchantAccount: qr.MerchantAccount{GUID: s.cfg.QRGUID, Code: code},
+		MCC:             m.MCC,
+		Country:         m.Country,
+		MerchantName:    m.NameLatin,
+		MerchantCity:    m.CityLatin,
 	}
 	// Tags 59 and 60 only take ASCII; a name in another script travels in
 	// the language template too, so wallets that read it show the original.
@@ -45,7 +54,7 @@ func (s *Service) payload(r orderRow, m merchant.Merchant, cur scanpay.Currency)
 			p.AltLanguage = qr.AltLanguage{}
 		}
 	}
-	return p.Encode()
+	return p, nil
 }
 
 // language names, for template 64, the language a merchant's name is

@@ -25,7 +25,7 @@ func (s *Service) GetOrder(ctx context.Context, p merchant.Principal, id string)
 	if err != nil {
 		return Order{}, err
 	}
-	return s.toOrder(row, s.now()), nil
+	return s.merchantView(row, s.now()), nil
 }
 
 // ListOrders returns the principal's orders, newest first, and whether
@@ -54,7 +54,7 @@ func (s *Service) ListOrders(ctx context.Context, p merchant.Principal, f ListPa
 	}
 	orders := make([]Order, len(rows))
 	for i, r := range rows {
-		orders[i] = s.toOrder(r, now)
+		orders[i] = s.merchantView(r, now)
 	}
 	return orders, more, nil
 }
@@ -68,6 +68,7 @@ type PublicOrder struct {
 	Currency     string
 	Description  string
 	MerchantName string
+	QRFormat     string
 	Payload      string
 	Livemode     bool
 	ExpiresAt    time.Time
@@ -112,7 +113,7 @@ func (s *Service) public(ctx context.Context, where string, arg string) (PublicO
 func (row orderRow) public(now time.Time) PublicOrder {
 	return PublicOrder{
 		ID: row.ID, Status: row.effectiveStatus(now), Amount: row.Amount, Currency: row.Currency,
-		Description: row.Description, MerchantName: row.MerchantName, Payload: row.QRPayload, Livemode: row.Livemode,
+		Description: row.Description, MerchantName: row.MerchantName, QRFormat: row.QRFormat, Payload: row.QRPayload, Livemode: row.Livemode,
 		ExpiresAt: row.ExpiresAt,
 	}
 }

@@ -22,17 +22,21 @@ var (
 		Message: "no order has this code"}
 )
 
-// Preview is what a wallet shows the payer before they confirm.
+// Preview is what a wallet shows the payer before they confirm. A
+// merchant's static code has no order: AmountRequired says the payer
+// types the amount (and, unless Currency is given, picks the currency),
+// and Order, Status, Amount and ExpiresAt are left out.
 type Preview struct {
-	Object       string    `json:"object"`
-	Order        string    `json:"order"`
-	Livemode     bool      `json:"livemode"`
-	Status       Status    `json:"status"`
-	MerchantName string    `json:"merchant_name"`
-	Amount       int64     `json:"amount"`
-	Currency     string    `json:"currency"`
-	Description  string    `json:"description"`
-	ExpiresAt    time.Time `json:"expires_at"`
+	Object         string     `json:"object"`
+	Order          string     `json:"order,omitempty"`
+	Livemode       bool       `json:"livemode"`
+	Status         Status     `json:"status,omitempty"`
+	MerchantName   string     `json:"merchant_name"`
+	AmountRequired bool       `json:"amount_required"`
+	Amount         int64      `json:"amount,omitempty"`
+	Currency       string     `json:"currency,omitempty"`
+	Description    string     `json:"description"`
+	ExpiresAt      *time.Time `json:"expires_at,omitempty"`
 	// Coupons are the payer's coupons this order can use, best first;
 	// Claimable the campaigns they could take one from.
 	Coupons   []CouponOffer `json:"coupons"`
@@ -42,7 +46,8 @@ type Preview struct {
 }
 
 // Scan resolves the text of a scanned QR code, in either format, to the
-// order it asks the wallet to pay, with the coupons it could use.
+// order it asks the wallet to pay, with the coupons it could use, or to
+// the merchant whose static code it is.
 func (s *Service) Scan(ctx context.Context, walletID, payload string) (Preview, error) {
 	payload = strings.TrimSpace(payload)
 	if payload == "" {
@@ -51,6 +56,9 @@ func (s *Service) Scan(ctx context.Context, walletID, payload string) (Preview, 
 	code, amount, currency, err := s.codeOf(payload)
 	if err != nil {
 		return Preview{}, err
+	}
+	if IsStaticCode(code) {
+		return s.scanStatic(ctx, code, currency)
 	}
 	// Only text shaped like a code we issue is looked up: a stray byte
 	// from a URL's escapes never reaches a query.
@@ -84,7 +92,7 @@ func (s *Service) Scan(ctx context.Context, walletID, payload string) (Preview, 
 	}
 	p := Preview{Object: "order_preview", Order: o.ID, Livemode: o.Livemode, Status: o.Status,
 		MerchantName: o.MerchantName, Amount: o.Amount, Currency: o.Currency, Description: o.Description,
-		ExpiresAt: o.ExpiresAt, Coupons: []CouponOffer{}, Claimable: []ClaimOffer{}, Cashback: []CashbackOffer{}}
+		ExpiresAt: &o.ExpiresAt, Coupons: []CouponOffer{}, Claimable: []ClaimOffer{}, Cashback: []CashbackOffer{}}
 	if o.Status == StatusPending {
 		if p.Coupons, p.Claimable, err = s.offers(ctx, walletID, row, now); err != nil {
 			return Preview{}, err

@@ -18,6 +18,12 @@ var (
 		schema{"type": "string"}}
 	orderParam = apiParam{"order", "query", "Only those of this order.", schema{"type": "string"}}
 	pageParams = []apiParam{limitParam, startingAfterParam}
+	// clientSecretParam opens the browser endpoints without a key.
+	clientSecretParam = apiParam{"client_secret", "query",
+		"The order's client secret (ord_…_secret_…), instead of a key: what a browser holds (scanpay.js). It opens this order's public view, QR image and status stream only.",
+		schema{"type": "string"}}
+	sizeParam   = apiParam{"size", "query", "Width and height in pixels.", schema{"type": "integer"}}
+	formatParam = apiParam{"format", "query", "The static code's format: url (the default) or emvco.", schema{"type": "string", "enum": []string{"url", "emvco"}}}
 )
 
 // empty is the body of a POST that takes no parameters: {} or nothing.
@@ -48,24 +54,34 @@ var enumValues = map[reflect.Type][]string{
 }
 
 func apiOps() []apiOp {
-	m, w := authMerchantKey, authWalletSession
+	m, w, ks := authMerchantKey, authWalletSession, authKeyOrClientSecret
 	return []apiOp{
 		{method: "GET", path: "/v1/openapi.json", summary: "This document", status: 200, media: "application/json"},
-		{method: "GET", path: "/v1/merchant", summary: "The merchant a key belongs to, and the key's mode", auth: m, status: 200, resp: merchantView{}},
+		{method: "GET", path: "/v1/merchant", summary: "The merchant a key belongs to, the key's mode, and the merchant's static code", auth: m, status: 200, resp: merchantView{}},
+		{method: "GET", path: "/v1/merchant/qr.png", summary: "The merchant's static code (the counter sticker) as PNG", auth: m, status: 200, media: "image/png", params: []apiParam{formatParam, sizeParam}},
+		{method: "HEAD", path: "/v1/merchant/qr.png", summary: "The PNG's headers", auth: m, status: 200, media: "image/png", params: []apiParam{formatParam, sizeParam}},
+		{method: "GET", path: "/v1/merchant/qr.svg", summary: "The merchant's static code as SVG", auth: m, status: 200, media: "image/svg+xml", params: []apiParam{formatParam}},
+		{method: "HEAD", path: "/v1/merchant/qr.svg", summary: "The SVG's headers", auth: m, status: 200, media: "image/svg+xml", params: []apiParam{formatParam}},
 
 		{method: "POST", path: "/v1/orders", summary: "Create an order and its QR code", auth: m, idempotent: true, body: checkout.OrderParams{}, status: 201, resp: checkout.Order{}},
 		{method: "GET", path: "/v1/orders", summary: "List orders", auth: m, status: 200, resp: checkout.Order{}, list: true,
 			params: append(pageParams,
 				apiParam{"status", "query", "Only orders in this status.", schema{"type": "string", "enum": enumValues[reflect.TypeFor[checkout.Status]()]}},
 				apiParam{"reference", "query", "Only orders with this merchant reference.", schema{"type": "string"}})},
-		{method: "GET", path: "/v1/orders/:id", summary: "Retrieve an order", auth: m, status: 200, resp: checkout.Order{}},
+		{method: "GET", path: "/v1/orders/:id", summary: "Retrieve an order; with its client secret, the order's public view", auth: ks, status: 200,
+			resp: checkout.Order{}, alt: browserOrder{},
+			params: []apiParam{clientSecretParam, {"locale", "query", "With a client secret: the language of display, zh or en (else Accept-Language).", schema{"type": "string"}}}},
 		{method: "POST", path: "/v1/orders/:id/cancel", summary: "Cancel a pending order", auth: m, idempotent: true, body: empty{}, status: 200, resp: checkout.Order{}},
-		{method: "GET", path: "/v1/orders/:id/qr.png", summary: "The order's QR code as PNG", auth: m, status: 200, media: "image/png",
-			params: []apiParam{{"size", "query", "Width and height in pixels.", schema{"type": "integer"}}}},
-		{method: "HEAD", path: "/v1/orders/:id/qr.png", summary: "The PNG's headers", auth: m, status: 200, media: "image/png",
-			params: []apiParam{{"size", "query", "Width and height in pixels.", schema{"type": "integer"}}}},
-		{method: "GET", path: "/v1/orders/:id/qr.svg", summary: "The order's QR code as SVG", auth: m, status: 200, media: "image/svg+xml"},
-		{method: "HEAD", path: "/v1/orders/:id/qr.svg", summary: "The SVG's headers", auth: m, status: 200, media: "image/svg+xml"},
+		{method: "GET", path: "/v1/orders/:id/qr.png", summary: "The order's QR code as PNG", auth: ks, status: 200, media: "image/png", params: []apiParam{clientSecretParam, sizeParam}},
+		{method: "HEAD", path: "/v1/orders/:id/qr.png", summary: "The PNG's headers", auth: ks, status: 200, media: "image/png", params: []apiParam{clientSecretParam, sizeParam}},
+		{method: "GET", path: "/v1/orders/:id/qr.svg", summary: "The order's QR code as SVG", auth: ks, status: 200, media: "image/svg+xml", params: []apiParam{clientSecretParam}},
+		{method: "HEAD", path: "/v1/orders/:id/qr.svg", summary: "The SVG's headers", auth: ks, status: 200, media: "image/svg+xml", params: []apiParam{clientSecretParam}},
+		{method: "GET", path: "/v1/orders/:id/events", summary: "The order's status as server-sent events, until it is paid, expired or canceled", auth: ks, status: 200,
+			media: "text/event-stream", params: []apiParam{clientSecretParam}},
+		{method: "OPTIONS", path: "/v1/orders/:id", summary: "CORS preflight of a browser endpoint", status: 204},
+		{method: "OPTIONS", path: "/v1/orders/:id/qr.png", summary: "CORS preflight of a browser endpoint", status: 204},
+		{method: "OPTIONS", path: "/v1/orders/:id/qr.svg", summary: "CORS preflight of a browser endpoint", status: 204},
+		{method: "OPTIONS", path: "/v1/orders/:id/events", summary: "CORS preflight of a browser endpoint", status: 204},
 
 		{method: "POST", path: "/v1/refunds", summary: "Refund a paid order, wholly or in part", auth: m, idempotent: true, body: checkout.RefundParams{}, status: 201, resp: checkout.Refund{}},
 		{method: "GET", path: "/v1/refunds", summary: "List refunds", auth: m, status: 200, resp: checkout.Refund{}, list: true, params: append(pageParams, orderParam)},
@@ -112,7 +128,7 @@ func apiOps() []apiOp {
 		{method: "GET", path: "/wallet/v1/balance", summary: "The wallet's balance per currency", auth: w, status: 200, resp: walletBalanceView{}},
 		{method: "GET", path: "/wallet/v1/transactions", summary: "The wallet's history", auth: w, status: 200, resp: wallet.Transaction{}, list: true, params: pageParams},
 		{method: "POST", path: "/wallet/v1/scan", summary: "Read a QR payload: what paying it would cost", auth: w, body: scanRequest{}, status: 200, resp: checkout.Preview{}},
-		{method: "POST", path: "/wallet/v1/payments", summary: "Pay an order", auth: w, idempotent: true, body: checkout.PayParams{}, status: 201, resp: checkout.Payment{}},
+		{method: "POST", path: "/wallet/v1/payments", summary: "Pay an order, or a merchant's static code an amount of the payer's choosing", auth: w, idempotent: true, body: checkout.PayParams{}, status: 201, resp: checkout.Payment{}},
 		{method: "GET", path: "/wallet/v1/coupons", summary: "The payer's coupons", auth: w, status: 200, resp: checkout.Coupon{}, list: true, params: pageParams},
 		{method: "POST", path: "/wallet/v1/coupons", summary: "Claim a coupon of a public campaign", auth: w, idempotent: true, body: claimCouponRequest{}, status: 201, resp: checkout.Coupon{}},
 		{method: "GET", path: "/wallet/v1/cashbacks", summary: "The payer's cashbacks and their totals", auth: w, status: 200, resp: walletCashbacksView{}, params: pageParams},

@@ -19,6 +19,7 @@ var templateFiles embed.FS
 var (
 	checkoutTemplate = template.Must(template.ParseFS(templateFiles, "templates/checkout.html"))
 	errorTemplate    = template.Must(template.ParseFS(templateFiles, "templates/error.html"))
+	staticTemplate   = template.Must(template.ParseFS(templateFiles, "templates/static.html"))
 )
 
 // checkoutPage is what the hosted checkout template shows.
@@ -145,12 +146,44 @@ func pageStatus(st checkout.Status) string {
 }
 
 // scanLanding is where a URL-format QR code leads a phone's camera app:
-// on to the order's checkout page.
+// on to the order's checkout page, or, for a merchant's static code, a
+// page that says to scan it with a wallet, which asks for the amount.
 func (s *Server) scanLanding(c *gin.Context) {
-	o, err := s.checkout.ByCode(c.Request.Context(), c.Param("code"))
+	code := c.Param("code")
+	if checkout.IsStaticCode(code) {
+		s.staticLanding(c, code)
+		return
+	}
+	o, err := s.checkout.ByCode(c.Request.Context(), code)
 	if err != nil {
 		s.failPage(c, err)
 		return
 	}
 	c.Redirect(http.StatusFound, "/pay/"+o.ID)
+}
+
+// staticPage is what the static code's template shows.
+type staticPage struct {
+	Lang     string
+	T        map[string]string
+	Nonce    string
+	Title    string
+	Livemode bool
+}
+
+func (s *Server) staticLanding(c *gin.Context, code string) {
+	owner, err := s.checkout.StaticOwner(c.Request.Context(), code)
+	if err != nil {
+		s.failPage(c, err)
+		return
+	}
+	lang := language(c.GetHeader("Accept-Language"))
+	page := staticPage{Lang: lang, T: messages[lang], Nonce: scanpay.RandomToken(16),
+		Title: fmt.Sprintf(messages[lang]["title"], owner.MerchantName), Livemode: owner.Livemode}
+	var buf bytes.Buffer
+	if err := staticTemplate.Execute(&buf, page); err != nil {
+		s.fail(c, err)
+		return
+	}
+	writePage(c, http.StatusOK, page.Nonce, buf.Bytes())
 }

@@ -425,7 +425,13 @@ func TestNoSecretIsStoredInClear(t *testing.T) {
 		key: key, headers: idem("rot")}).json(t)
 	signUp := e.do(request{method: "POST", path: "/wallet/v1/accounts", headers: idem("signup"),
 		body: `{"phone":"13800138000","pin":"135790"}`}).json(t)
-	secrets := []string{key, created["secret"].(string), rotated["secret"].(string), signUp["token"].(string)}
+	// An order's client secret, from its creation and its cancel, both
+	// recorded under keys, and its order.canceled event.
+	order := e.createOrderWithKey(key, orderBody, "order")
+	e.do(request{method: "POST", path: "/v1/orders/" + order["id"].(string) + "/cancel", key: key, headers: idem("cancel")})
+	clientSecret := order["client_secret"].(string)
+	secrets := []string{key, created["secret"].(string), rotated["secret"].(string), signUp["token"].(string),
+		clientSecret, clientSecret[strings.LastIndex(clientSecret, "_")+1:]}
 	for _, s := range secrets {
 		if s == "" {
 			t.Fatal("a call gave no secret")

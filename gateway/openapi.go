@@ -32,6 +32,9 @@ const (
 	authNone authScheme = iota
 	authMerchantKey
 	authWalletSession
+	// authKeyOrClientSecret is a merchant's key, or the order's client
+	// secret in the query (the browser endpoints).
+	authKeyOrClientSecret
 )
 
 // apiParam is a query or header parameter.
@@ -55,6 +58,9 @@ type apiOp struct {
 	resp   any
 	list   bool // resp is the element type of a list
 	media  string
+	// alt is a zero value of the answer to a client secret, when it is
+	// not resp's type.
+	alt any
 }
 
 // OpenAPI returns the OpenAPI document of the gateway's API, indented.
@@ -183,6 +189,8 @@ func (b *schemas) operation(op apiOp) map[string]any {
 		o["security"] = []any{map[string]any{"merchantKey": []string{}}}
 	case authWalletSession:
 		o["security"] = []any{map[string]any{"walletSession": []string{}}}
+	case authKeyOrClientSecret:
+		o["security"] = []any{map[string]any{"merchantKey": []string{}}, map[string]any{}}
 	default:
 		o["security"] = []any{}
 	}
@@ -196,6 +204,9 @@ func (b *schemas) operation(op apiOp) map[string]any {
 		s := b.of(reflect.TypeOf(op.resp), false)
 		if op.list {
 			s = listSchema(s)
+		}
+		if op.alt != nil {
+			s = schema{"anyOf": []any{s, b.of(reflect.TypeOf(op.alt), false)}}
 		}
 		success["content"] = map[string]any{"application/json": map[string]any{"schema": s}}
 	case op.media != "" && op.method != http.MethodHead:

@@ -135,8 +135,11 @@ func New(cfg Config, deps Deps) (*Server, error) {
 
 	r.GET("/v1/openapi.json", s.serveOpenAPI())
 	s.pageRoutes(r)
+	s.scriptRoutes(r)
 	s.walletRoutes(r)
-	v1 := r.Group("/v1", s.authMerchant)
+	base := r.Group("/v1")
+	s.browserRoutes(base)
+	v1 := base.Group("", s.authMerchant)
 	s.merchantRoutes(v1)
 	s.orderRoutes(v1)
 	s.refundRoutes(v1)

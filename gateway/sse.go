@@ -15,12 +15,17 @@ const (
 	heartbeatInterval  = 15 * time.Second
 )
 
-// checkoutEvents streams the order's status to the hosted page as
-// server-sent events: the current status at once, then each change, and
-// it ends once the order is paid, expired or canceled.
+// checkoutEvents streams the order's status to the hosted page.
 func (s *Server) checkoutEvents(c *gin.Context) {
+	s.streamStatus(c, c.Param("id"))
+}
+
+// streamStatus streams order id's status as server-sent events, each an
+// "event: status" message whose data is {"status": ...}: the current
+// status at once, then each change, and it ends once the order is paid,
+// expired or canceled. An unknown order is a 404.
+func (s *Server) streamStatus(c *gin.Context, id string) {
 	ctx := c.Request.Context()
-	id := c.Param("id")
 	status, err := s.checkout.Status(ctx, id)
 	if err != nil {
 		s.fail(c, err)

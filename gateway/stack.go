@@ -1,11 +1,15 @@
 package gateway
 
 import (
+	"crypto/hkdf"
+	"crypto/sha256"
+	"fmt"
 	"log/slog"
 	"time"
 
 	"github.com/scanpay/scanpay/checkout"
 	"github.com/scanpay/scanpay/merchant"
+	"github.com/scanpay/scanpay/seal"
 	"github.com/scanpay/scanpay/wallet"
 	"github.com/scanpay/scanpay/webhooks"
 	"gorm.io/gorm"
@@ -18,8 +22,11 @@ type StackConfig struct {
 	Gateway Config
 	// MaxOrderAmount caps an order's amount; zero takes checkout's default.
 	MaxOrderAmount int64
-	Wallet         wallet.Config
-	Webhooks       webhooks.Config
+	// StaticQRDailyLimits caps one payer's payments through static codes
+	// in a day, per currency (see checkout.Config); nil takes the default.
+	StaticQRDailyLimits map[string]int64
+	Wallet              wallet.Config
+	Webhooks            webhooks.Config
 }
 
 // Stack is the gateway with every service behind it, wired the way
@@ -40,9 +47,19 @@ type Stack struct {
 // fails only on a configuration error: a key of the wrong length, a lease
 // too short, a proxy that is not an address.
 func NewStack(db *gorm.DB, log *slog.Logger, now func() time.Time, cfg StackConfig) (*Stack, error) {
+	if len(cfg.Gateway.SecretKey) != seal.KeyLen {
+		return nil, fmt.Errorf("gateway: secret key is %d bytes, want %d", len(cfg.Gateway.SecretKey), seal.KeyLen)
+	}
+	// Orders' client secrets are sealed with a key of their own, derived
+	// from the gateway's, so every process of a deployment opens them.
+	clientSecretKey, err := hkdf.Key(sha256.New, cfg.Gateway.SecretKey, nil, "scanpay client secrets", seal.KeyLen)
+	if err != nil {
+		return nil, err
+	}
 	merchants := merchant.NewService(db, now)
 	wallets := wallet.NewService(db, now, cfg.Wallet)
-	orders := checkout.NewService(db, now, checkout.Config{BaseURL: cfg.Gateway.BaseURL, MaxAmount: cfg.MaxOrderAmount}, merchants, wallets)
+	orders := checkout.NewService(db, now, checkout.Config{BaseURL: cfg.Gateway.BaseURL, MaxAmount: cfg.MaxOrderAmount,
+		ClientSecretKey: clientSecretKey, StaticQRDailyLimits: cfg.StaticQRDailyLimits}, merchants, wallets)
 	metrics, err := NewMetrics(db, now)
 	if err != nil {
 		return nil, err

@@ -28,6 +28,10 @@ type Merchant struct {
 	// FeeRateBPS is the merchant's fee plan, in basis points of a payment.
 	FeeRateBPS int       `json:"fee_rate_bps"`
 	CreatedAt  time.Time `json:"created_at"`
+
+	// The static codes of the two modes (see StaticCode); empty for a
+	// merchant made before them that has not used one yet.
+	staticCodeTest, staticCodeLive string
 }
 
 // CreateParams describe a new merchant. Country, City and MCC appear in
@@ -50,11 +54,13 @@ type Service struct {
 	now       func() time.Time
 	keys      *cache[string, keyRow] // by the key's hash
 	merchants *cache[string, Merchant]
+	codes     *cache[string, codeOwner] // by static code
 }
 
 // NewService returns a Service on db; now is the clock (UTC).
 func NewService(db *gorm.DB, now func() time.Time) *Service {
-	return &Service{db: db, now: now, keys: newCache[string, keyRow](), merchants: newCache[string, Merchant]()}
+	return &Service{db: db, now: now, keys: newCache[string, keyRow](), merchants: newCache[string, Merchant](),
+		codes: newCache[string, codeOwner]()}
 }
 
 type merchantRow struct {
@@ -66,7 +72,10 @@ type merchantRow struct {
 	CityLatin  string
 	MCC        string `gorm:"column:mcc"`
 	FeeRateBPS int    `gorm:"column:fee_rate_bps"`
-	CreatedAt  time.Time
+	// StaticCodeTest and StaticCodeLive are NULL until the merchant has one.
+	StaticCodeTest *string
+	StaticCodeLive *string
+	CreatedAt      time.Time
 }
 
 func (merchantRow) TableName() string { return "merchants" }
@@ -79,12 +88,19 @@ func (r merchantRow) toMerchant() Merchant {
 	if r.CityLatin == "" {
 		r.CityLatin = Latin(r.City, MaxCityLatin)
 	}
-	return Merchant{ID: r.ID, Object: "merchant", Name: r.Name, NameLatin: r.NameLatin, Country: r.Country, City: r.City,
+	m := Merchant{ID: r.ID, Object: "merchant", Name: r.Name, NameLatin: r.NameLatin, Country: r.Country, City: r.City,
 		CityLatin: r.CityLatin, MCC: r.MCC, FeeRateBPS: r.FeeRateBPS, CreatedAt: r.CreatedAt}
+	if r.StaticCodeTest != nil {
+		m.staticCodeTest = *r.StaticCodeTest
+	}
+	if r.StaticCodeLive != nil {
+		m.staticCodeLive = *r.StaticCodeLive
+	}
+	return m
 }
 
-// Create makes a merchant and its first test-mode secret key, in one
-// transaction. The secret is returned once and never stored. Invalid
+// Create makes a merchant, with its static codes, and its first test-mode
+// secret key, in one transaction. The secret is returned once and never stored. Invalid
 // params are a scanpay.KindInvalid error naming the field: name_latin or
 // city_latin when one was given outside printable ASCII or its length, or
 // when none was given and the name or city has nothing to transliterate.
@@ -95,6 +111,8 @@ func (s *Service) Create(ctx context.Context, p CreateParams) (Merchant, string,
 	}
 	row.ID = scanpay.NewID("mch")
 	row.CreatedAt = s.now()
+	test, live := newStaticCode(), newStaticCode()
+	row.StaticCodeTest, row.StaticCodeLive = &test, &live
 	var secret string
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Create(&row).Error; err != nil {

@@ -50,7 +50,7 @@ var payerOnly = map[string]bool{
 	"invalid_credentials": true, "invalid_session": true, "incorrect_pin": true, "pin_locked": true,
 	"pin_required": true, "pin_too_simple": true, "wallet_frozen": true, "phone_already_registered": true,
 	"bank_declined": true, "insufficient_funds": true, "payload_invalid": true,
-	"payload_unrecognized": true, "payload_unknown": true, "not_ready": true,
+	"payload_unrecognized": true, "payload_unknown": true, "not_ready": true, "static_qr_limit_exceeded": true,
 }
 
 // A new error code in the gateway needs its sentinel here (or a place in

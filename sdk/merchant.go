@@ -2,7 +2,10 @@ package sdk
 
 import (
 	"context"
+	"io"
 	"net/http"
+	"net/url"
+	"strconv"
 	"time"
 )
 
@@ -17,8 +20,25 @@ type Merchant struct {
 	// FeeRateBPS is the merchant's fee, in basis points of a payment.
 	FeeRateBPS int `json:"fee_rate_bps"`
 	// Livemode is the mode of the key: test keys see test objects only.
-	Livemode  bool      `json:"livemode"`
+	Livemode bool `json:"livemode"`
+	// StaticQR is the merchant's static code in the key's mode: the QR
+	// for the counter, which payers pay an amount of their choosing.
+	StaticQR  StaticQR  `json:"static_qr"`
 	CreatedAt time.Time `json:"created_at"`
+}
+
+// StaticQR is a merchant's static code in its two formats; EMVCo is nil
+// when the merchant's name or country cannot make one.
+type StaticQR struct {
+	URL   *StaticQRForm `json:"url"`
+	EMVCo *StaticQRForm `json:"emvco"`
+}
+
+// StaticQRForm is one format of a static code: its text and where its
+// image is (QRPNG and QRSVG fetch it).
+type StaticQRForm struct {
+	Payload  string `json:"payload"`
+	ImageURL string `json:"image_url"`
 }
 
 // MerchantService calls /v1/merchant.
@@ -28,4 +48,29 @@ type MerchantService struct{ c *Client }
 // wrong one matches ErrAPIKeyInvalid, a revoked one ErrAPIKeyRevoked.
 func (s *MerchantService) Get(ctx context.Context) (*Merchant, error) {
 	return fetch[Merchant](ctx, s.c, request{method: http.MethodGet, path: "/v1/merchant"})
+}
+
+// QRPNG returns the merchant's static code in format ("url", the default
+// when empty, or "emvco") as a PNG image of size pixels square (128 to
+// 1024; zero means 256). The caller closes it. A format or size out of
+// range matches ErrParameterInvalid.
+func (s *MerchantService) QRPNG(ctx context.Context, format string, size int) (io.ReadCloser, error) {
+	q := url.Values{}
+	if format != "" {
+		q.Set("format", format)
+	}
+	if size != 0 {
+		q.Set("size", strconv.Itoa(size))
+	}
+	return s.c.download(ctx, "/v1/merchant/qr.png", q)
+}
+
+// QRSVG returns the merchant's static code in format as an SVG image. The
+// caller closes it.
+func (s *MerchantService) QRSVG(ctx context.Context, format string) (io.ReadCloser, error) {
+	q := url.Values{}
+	if format != "" {
+		q.Set("format", format)
+	}
+	return s.c.download(ctx, "/v1/merchant/qr.svg", q)
 }

@@ -44,7 +44,14 @@ type Order struct {
 	Fee            int64 `json:"fee"`
 	// Promotion is the coupon the order was paid with, if any.
 	Promotion *Promotion `json:"promotion"`
-	QR        QR         `json:"qr"`
+	// Source is "api" for an order the merchant made, "static_qr" for one
+	// a payer made by paying the merchant's static code.
+	Source string `json:"source"`
+	// ClientSecret may go to a browser: it opens only this order's QR
+	// image, status and event stream (scanpay.js mounts a checkout with
+	// it). Events do not carry it.
+	ClientSecret string `json:"client_secret"`
+	QR           QR     `json:"qr"`
 	// CheckoutURL is the hosted checkout page, to send a customer to.
 	CheckoutURL string     `json:"checkout_url"`
 	ExpiresAt   time.Time  `json:"expires_at"`

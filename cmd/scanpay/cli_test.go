@@ -161,3 +161,47 @@ func TestVersion(t *testing.T) {
 		t.Fatalf("without VCS information: %s", got)
 	}
 }
+
+func TestStaticQRDailyLimitFlag(t *testing.T) {
+	for _, tt := range []struct {
+		flag string
+		want map[string]int64
+	}{
+		{"CNY:500.00", map[string]int64{"CNY": 50000}},
+		{"CNY:500, HKD:550.5,JPY:10000", map[string]int64{"CNY": 50000, "HKD": 55050, "JPY": 10000}},
+		{"none", map[string]int64{}},
+		{"", nil},
+		{"CNY", nil},
+		{"cny:500", nil},
+		{"CNY:500.001", nil},
+		{"CNY:0", nil},
+		{"CNY:-5", nil},
+		{"JPY:10.5", nil},
+	} {
+		got, err := (&Config{StaticQRDailyLimit: tt.flag}).staticQRDailyLimits()
+		if tt.want == nil {
+			if err == nil || !strings.Contains(err.Error(), "--static-qr-daily-limit") {
+				t.Errorf("%q: %v, %v; want an error naming the flag", tt.flag, got, err)
+			}
+			continue
+		}
+		if err != nil || len(got) != len(tt.want) {
+			t.Errorf("%q: %v, %v; want %v", tt.flag, got, err, tt.want)
+			continue
+		}
+		for code, amount := range tt.want {
+			if got[code] != amount {
+				t.Errorf("%q: %v, want %v", tt.flag, got, tt.want)
+			}
+		}
+	}
+	// serve refuses a bad one before it opens anything.
+	dir := t.TempDir()
+	code, _, errOut := cli(t, "serve", "--static-qr-daily-limit", "500", "--addr", "127.0.0.1:0", "--db", filepath.Join(dir, "x.db"), "--secret-key-file", filepath.Join(dir, "k"))
+	if code != 1 || !strings.Contains(errOut, "--static-qr-daily-limit") {
+		t.Fatalf("serve with a bad limit: %d %q", code, errOut)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "x.db")); !os.IsNotExist(err) {
+		t.Fatalf("serve with a bad limit created its database (%v)", err)
+	}
+}

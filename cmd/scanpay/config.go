@@ -36,6 +36,7 @@ type Config struct {
 	SignInLimit         int64
 	WebhookLease        time.Duration
 	MetricsAddr         string
+	StaticQRDailyLimit  string
 }
 
 // errUsage means the flags were wrong; the flag package already said how.
@@ -44,6 +45,9 @@ var errUsage = errors.New("usage")
 func exitCode(err error) int {
 	if err == errUsage {
 		return 2
+	}
+	if o, ok := errors.AsType[outcome](err); ok {
+		return o.exitCode()
 	}
 	return 1
 }
@@ -111,6 +115,28 @@ func (c *Config) serveFlags(fs *flag.FlagSet) {
 		"failed wallet sign-ins and sign-ups allowed per client address in 10 minutes (SCANPAY_SIGN_IN_LIMIT)")
 	fs.Int64Var(&c.MaxOrderAmount, "max-order-amount", envInt("SCANPAY_MAX_ORDER_AMOUNT", checkout.DefaultMaxAmount),
 		"largest order amount accepted, in minor units (SCANPAY_MAX_ORDER_AMOUNT)")
+	fs.StringVar(&c.StaticQRDailyLimit, "static-qr-daily-limit", env("SCANPAY_STATIC_QR_DAILY_LIMIT", "CNY:500.00"),
+		"what one payer may pay through static codes in a day (China Standard Time), per currency in major units, "+
+			"e.g. CNY:500.00,HKD:550.00; unlisted currencies are not capped, \"none\" caps nothing (SCANPAY_STATIC_QR_DAILY_LIMIT)")
+}
+
+// staticQRDailyLimits reads --static-qr-daily-limit: CODE:AMOUNT pairs,
+// amounts in major units parsed exactly, or "none".
+func (c *Config) staticQRDailyLimits() (map[string]int64, error) {
+	limits := map[string]int64{}
+	if strings.TrimSpace(c.StaticQRDailyLimit) == "none" {
+		return limits, nil
+	}
+	for _, pair := range strings.Split(c.StaticQRDailyLimit, ",") {
+		code, amount, _ := strings.Cut(strings.TrimSpace(pair), ":")
+		cur, ok := scanpay.LookupCurrency(code)
+		minor, exact := cur.ParseMajor(amount)
+		if !ok || !exact || minor <= 0 {
+			return nil, fmt.Errorf("--static-qr-daily-limit %q: want CODE:AMOUNT pairs such as CNY:500.00 (an upper-case currency code, a positive amount in major units), or none (SCANPAY_STATIC_QR_DAILY_LIMIT)", c.StaticQRDailyLimit)
+		}
+		limits[cur.Code] = minor
+	}
+	return limits, nil
 }
 
 // flagError words a *scanpay.Error whose param is one of fs's flags as the

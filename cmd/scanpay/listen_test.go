@@ -92,7 +92,7 @@ func TestListenForwardsEventsSignedWithItsSecret(t *testing.T) {
 	stdout, stderr := &syncBuffer{}, &syncBuffer{}
 	exited := make(chan int, 1)
 	go func() {
-		exited <- run(ctx, []string{"listen", "--gateway", front.URL, "--key", key, "--forward-to", recv.URL + "/webhooks"}, stdout, stderr)
+		exited <- run(ctx, []string{"listen", "--gateway", front.URL, "--key", key, "--forward-to", recv.URL + "/webhooks"}, strings.NewReader(""), stdout, stderr)
 	}()
 	secret := waitFor(t, stdout, regexp.MustCompile(`signing secret is (whsec_\S+)`))[1]
 	recv.mu.Lock()

@@ -1,6 +1,6 @@
 // Command scanpay runs the Scanpay gateway and its operator tools:
-// serve, migrate, merchant, ledger, campaign, cashback, demo and version, and the
-// developer's listen.
+// serve, migrate, merchant, ledger, campaign, cashback, demo and version, the
+// developer's listen, and pos, the merchant's till.
 package main
 
 import (
@@ -38,6 +38,8 @@ Usage:
   scanpay cashback campaign list|pause|resume|end [--campaign ID] [--live] [--db URL] [--json]
   scanpay demo [--gateway http://localhost:8080] [--db URL]
   scanpay listen --key KEY --forward-to URL [--gateway http://localhost:8080]
+  scanpay pos --key KEY [--gateway http://localhost:8080] [--amount 12.50] [--currency CNY] [--reference R]
+              [--expires-in 900] [--json]
   scanpay version
 
 --db takes sqlite://PATH (or a plain path) or postgres://...; the default is
@@ -47,14 +49,14 @@ README.md.
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
 }
 
 // run is main without the process around it, so tests can drive the real
 // command line. It returns the exit code.
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return 2
@@ -77,6 +79,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = demo(ctx, args[1:], stdout, stderr)
 	case "listen":
 		err = listen(ctx, args[1:], stdout, stderr)
+	case "pos":
+		err = pos(ctx, args[1:], stdin, stdout, stderr)
 	case "version", "--version":
 		err = version(stdout)
 	case "help", "-h", "--help":

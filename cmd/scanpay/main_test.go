@@ -44,7 +44,7 @@ func (s *syncBuffer) String() string {
 func cli(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
-	code := run(context.Background(), args, &stdout, &stderr)
+	code := run(context.Background(), args, strings.NewReader(""), &stdout, &stderr)
 	return code, stdout.String(), stderr.String()
 }
 
@@ -64,7 +64,7 @@ func startServeLogs(t *testing.T, db string) (string, func() int, *syncBuffer) {
 	done := make(chan int, 1)
 	keyFile := filepath.Join(t.TempDir(), "scanpay.key")
 	go func() {
-		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--db", db, "--secret-key-file", keyFile, "--webhook-allow-private"}, io.Discard, logs)
+		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--db", db, "--secret-key-file", keyFile, "--webhook-allow-private"}, strings.NewReader(""), io.Discard, logs)
 	}()
 	addr := regexp.MustCompile(`msg="scanpay listening" addr=(\S+)`)
 	deadline := time.Now().Add(20 * time.Second)

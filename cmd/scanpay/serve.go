@@ -40,6 +40,10 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if err := cfg.checkBaseURL(); err != nil {
 		return err
 	}
+	staticLimits, err := cfg.staticQRDailyLimits()
+	if err != nil {
+		return err
+	}
 	db, err := openMigrated(ctx, cfg.DatabaseURL, storage.Options{})
 	if err != nil {
 		return err
@@ -63,8 +67,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 			TrustedProxies: cfg.trustedProxies(), SignInLimit: int(cfg.SignInLimit),
 			MetricsElsewhere: cfg.MetricsAddr != "",
 		},
-		MaxOrderAmount: cfg.MaxOrderAmount,
-		Wallet:         wallet.Config{SessionKey: deriveKey(master, "wallet sessions")},
+		MaxOrderAmount:      cfg.MaxOrderAmount,
+		StaticQRDailyLimits: staticLimits,
+		Wallet:              wallet.Config{SessionKey: deriveKey(master, "wallet sessions")},
 		Webhooks: webhooks.Config{
 			SecretKey: deriveKey(master, "webhook secrets"),
 			Guard:     &webhooks.Guard{AllowPrivate: cfg.WebhookAllowPrivate},
