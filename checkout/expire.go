@@ -3,6 +3,7 @@ package checkout
 import (
 	"context"
 
+	"github.com/scanpay/scanpay/storage"
 	"github.com/scanpay/scanpay/webhooks"
 	"gorm.io/gorm"
 )
@@ -21,7 +22,7 @@ func (s *Service) ExpireDue(ctx context.Context, limit int) (int, error) {
 		return 0, err
 	}
 	expired := 0
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = storage.InTx(ctx, s.db, func(tx *gorm.DB) error {
 		expired = 0
 		for _, row := range due {
 			res := tx.Model(&orderRow{}).Where("id = ? AND status = ? AND expires_at <= ?", row.ID, StatusPending, now).

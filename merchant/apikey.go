@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/scanpay/scanpay"
+	"github.com/scanpay/scanpay/storage"
 	"gorm.io/gorm"
 )
 
@@ -96,7 +97,7 @@ func (s *Service) ListKeys(ctx context.Context, merchantID string) ([]Key, error
 // process, and within CacheTTL in every other.
 func (s *Service) RevokeKey(ctx context.Context, keyID string) (Key, error) {
 	var row keyRow
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := storage.InTx(ctx, s.db, func(tx *gorm.DB) error {
 		res := tx.Model(&keyRow{}).Where("id = ? AND revoked_at IS NULL", keyID).Update("revoked_at", s.now())
 		if res.Error != nil {
 			return res.Error

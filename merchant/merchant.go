@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/scanpay/scanpay"
+	"github.com/scanpay/scanpay/storage"
 	"gorm.io/gorm"
 )
 
@@ -114,7 +115,7 @@ func (s *Service) Create(ctx context.Context, p CreateParams) (Merchant, string,
 	test, live := newStaticCode(), newStaticCode()
 	row.StaticCodeTest, row.StaticCodeLive = &test, &live
 	var secret string
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = storage.InTx(ctx, s.db, func(tx *gorm.DB) error {
 		if err := tx.Create(&row).Error; err != nil {
 			return err
 		}

@@ -83,6 +83,7 @@ func Close(db *gorm.DB) error {
 	if err != nil {
 		return err
 	}
+	turns.Delete(sqlDB)
 	return sqlDB.Close()
 }
 

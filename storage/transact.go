@@ -59,7 +59,7 @@ type queue struct {
 // a write or the recording fails.
 func Transact[T any](ctx context.Context, db *gorm.DB, fn func(tx *gorm.DB) (T, error)) (T, error) {
 	var out T
-	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := InTx(ctx, db, func(tx *gorm.DB) error {
 		q := &queue{}
 		tx = tx.WithContext(context.WithValue(tx.Statement.Context, queueKey{}, q))
 		v, err := fn(tx)
@@ -111,7 +111,7 @@ func Commit(ctx context.Context, db *gorm.DB, writes ...Write) error {
 // CommitInOrder commits writes in one transaction, one statement each, in
 // order.
 func CommitInOrder(ctx context.Context, db *gorm.DB, writes ...Write) error {
-	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return InTx(ctx, db, func(tx *gorm.DB) error {
 		for _, w := range writes {
 			if _, err := send(tx, []Write{w}); err != nil {
 				return err

@@ -62,7 +62,7 @@ func (d *Dispatcher) claim(ctx context.Context, limit int) ([]job, error) {
 	if storage.DialectOf(d.db) == storage.Postgres {
 		err = d.db.WithContext(ctx).Raw(claimPostgresSQL, now.Add(d.lease), token, now, deliveryPending, now, limit).Scan(&jobs).Error
 	} else {
-		err = d.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		err = storage.InTx(ctx, d.db, func(tx *gorm.DB) error {
 			if err := tx.Raw(claimSQL, deliveryPending, now, limit).Scan(&jobs).Error; err != nil {
 				return err
 			}
