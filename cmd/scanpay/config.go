@@ -93,13 +93,10 @@ func (c *Config) serveFlags(fs *flag.FlagSet) {
 	c.databaseFlag(fs)
 	c.logFlags(fs)
 	fs.StringVar(&c.Addr, "addr", env("SCANPAY_ADDR", ":8080"), "listen address (SCANPAY_ADDR)")
-	fs.StringVar(&c.BaseURL, "base-url", env("SCANPAY_BASE_URL", ""),
-		"public URL of this gateway, used in QR codes and links; default http://HOST:PORT of --addr, localhost when it names no host (SCANPAY_BASE_URL)")
+	c.baseURLFlag(fs)
 	fs.BoolVar(&c.WebhookAllowPrivate, "webhook-allow-private", envBool("SCANPAY_WEBHOOK_ALLOW_PRIVATE"),
 		"let webhooks reach loopback and private addresses, for local development (SCANPAY_WEBHOOK_ALLOW_PRIVATE)")
-	c.SecretKey = os.Getenv("SCANPAY_SECRET_KEY")
-	fs.StringVar(&c.SecretKeyFile, "secret-key-file", env("SCANPAY_SECRET_KEY_FILE", "scanpay.key"),
-		"file holding the master key, created on first use when SCANPAY_SECRET_KEY is not set (SCANPAY_SECRET_KEY_FILE)")
+	c.secretKeyFlag(fs)
 	fs.DurationVar(&c.WebhookLease, "webhook-lease", envDuration("SCANPAY_WEBHOOK_LEASE", webhooks.DefaultLease),
 		"how long a delivery claimed by a gateway that then died stays hidden before another sends it; at least 11s (SCANPAY_WEBHOOK_LEASE)")
 	fs.StringVar(&c.TrustedProxies, "trusted-proxies", env("SCANPAY_TRUSTED_PROXIES", ""),
@@ -108,6 +105,20 @@ func (c *Config) serveFlags(fs *flag.FlagSet) {
 		"failed wallet sign-ins and sign-ups allowed per client address in 10 minutes (SCANPAY_SIGN_IN_LIMIT)")
 	fs.Int64Var(&c.MaxOrderAmount, "max-order-amount", envInt("SCANPAY_MAX_ORDER_AMOUNT", checkout.DefaultMaxAmount),
 		"largest order amount accepted, in minor units (SCANPAY_MAX_ORDER_AMOUNT)")
+}
+
+// baseURLFlag adds --base-url: the gateway's public URL, which links carry.
+func (c *Config) baseURLFlag(fs *flag.FlagSet) {
+	fs.StringVar(&c.BaseURL, "base-url", env("SCANPAY_BASE_URL", ""),
+		"public URL of this gateway, used in QR codes and links; default http://HOST:PORT of --addr, localhost when it names no host (SCANPAY_BASE_URL)")
+}
+
+// secretKeyFlag reads SCANPAY_SECRET_KEY and adds --secret-key-file: where
+// the master key comes from.
+func (c *Config) secretKeyFlag(fs *flag.FlagSet) {
+	c.SecretKey = os.Getenv("SCANPAY_SECRET_KEY")
+	fs.StringVar(&c.SecretKeyFile, "secret-key-file", env("SCANPAY_SECRET_KEY_FILE", "scanpay.key"),
+		"file holding the master key, created on first use when SCANPAY_SECRET_KEY is not set (SCANPAY_SECRET_KEY_FILE)")
 }
 
 // flagError words a *scanpay.Error whose param is one of fs's flags as the

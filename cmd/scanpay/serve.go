@@ -23,6 +23,15 @@ import (
 // has passed: holds are days long, so a cashback is at most this late.
 const cashbackReleaseInterval = 10 * time.Second
 
+// settleInterval is how often serve settles the business days that are
+// due and makes the day's automatic payouts: a day is settled at most
+// this long after its cutoff. bankInterval is how often it moves payouts
+// on with the bank.
+const (
+	settleInterval = time.Minute
+	bankInterval   = 2 * time.Second
+)
+
 // shutdownGrace is how long in-flight requests get to finish on SIGTERM.
 const shutdownGrace = 30 * time.Second
 
@@ -69,11 +78,12 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 			Guard:     &webhooks.Guard{AllowPrivate: cfg.WebhookAllowPrivate},
 			Lease:     cfg.WebhookLease,
 		},
+		Settlement: settlementConfig(master),
 	})
 	if err != nil {
 		return err
 	}
-	gw, orders, dispatcher := stack.Server, stack.Checkout, stack.Dispatcher
+	gw, orders, settlements, dispatcher := stack.Server, stack.Checkout, stack.Settlement, stack.Dispatcher
 	srv := &http.Server{
 		Handler:           gw,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -125,6 +135,32 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 			}
 			if n > 0 {
 				log.Info("released cashback", "count", n)
+			}
+		})
+	})
+
+	// Settlement, automatic payouts and the bank: any number of gateways
+	// may run them at once (unique constraints and compare-and-sets make
+	// each step happen once).
+	wg.Go(func() {
+		every(jobs, settleInterval, func() {
+			settled, err := settlements.SettleDue(jobs, time.Time{})
+			if err != nil && jobs.Err() == nil {
+				log.Error("settle", "err", err)
+			}
+			payouts, err := settlements.PayOutDue(jobs, time.Time{})
+			if err != nil && jobs.Err() == nil {
+				log.Error("automatic payouts", "err", err)
+			}
+			if len(settled) > 0 || len(payouts) > 0 {
+				log.Info("settled", "settlements", len(settled), "automatic_payouts", len(payouts))
+			}
+		})
+	})
+	wg.Go(func() {
+		every(jobs, bankInterval, func() {
+			if _, err := settlements.AdvancePayouts(jobs); err != nil && jobs.Err() == nil {
+				log.Error("advance payouts", "err", err)
 			}
 		})
 	})
