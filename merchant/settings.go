@@ -20,10 +20,12 @@ const (
 	PayoutManual = "manual" // only the payouts the merchant asks for
 )
 
-// Settlement defaults and bounds.
+// Settlement defaults and bounds. A business day settles once it is over,
+// so the shortest delay is 1: the day's money is available the day after.
 const (
 	DefaultTimezone            = "Asia/Shanghai"
 	DefaultSettlementDelayDays = 1
+	MinSettlementDelayDays     = 1
 	MaxSettlementDelayDays     = 30
 )
 
@@ -58,7 +60,7 @@ func (m Merchant) Location() *time.Location {
 // records the answer with it), and forgets the cached merchant in this
 // process; others see the change within CacheTTL. It returns a
 // scanpay.KindInvalid error naming the field: payout_schedule other than
-// daily or manual, settlement_delay_days outside 0..30, or a timezone
+// daily or manual, settlement_delay_days outside 1..30, or a timezone
 // that is not in the IANA database ("Asia/Shanghai", "Europe/Paris").
 func (s *Service) UpdateSettings(ctx context.Context, p Principal, params SettingsParams) (Self, error) {
 	changes := map[string]any{}
@@ -69,8 +71,9 @@ func (s *Service) UpdateSettings(ctx context.Context, p Principal, params Settin
 		changes["payout_schedule"] = *v
 	}
 	if v := params.SettlementDelayDays; v != nil {
-		if *v < 0 || *v > MaxSettlementDelayDays {
-			return Self{}, scanpay.Invalid("settlement_delay_days", "settlement_delay_days must be a whole number of days from 0 to %d", MaxSettlementDelayDays)
+		if *v < MinSettlementDelayDays || *v > MaxSettlementDelayDays {
+			return Self{}, scanpay.Invalid("settlement_delay_days", "settlement_delay_days must be a whole number of days from %d (the day after) to %d",
+				MinSettlementDelayDays, MaxSettlementDelayDays)
 		}
 		changes["settlement_delay_days"] = *v
 	}
