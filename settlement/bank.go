@@ -24,6 +24,14 @@ const (
 	TransferFailed    = "failed"
 )
 
+// Failure codes of the simulated bank, as a failed payout's failure_code
+// says them.
+const (
+	FailureAccountClosed   = "account_closed"
+	FailureNoAccount       = "no_account"
+	FailureCouldNotProcess = "could_not_process"
+)
+
 // Refusal is the bank's reason for not paying a transfer, at once or
 // after the fact: Code is what the payout's failure_code says.
 type Refusal struct {
@@ -53,9 +61,9 @@ type Bank interface {
 // number is paid.
 const (
 	SimulatedPays         = "000123456789"
-	SimulatedClosed       = "000111111113" // refused at once: account_closed
-	SimulatedNoAccount    = "000111111116" // refused at once: no_account
-	SimulatedReturnedPaid = "000222222227" // paid, then returned: could_not_process
+	SimulatedClosed       = "000111111113" // refused at once: FailureAccountClosed
+	SimulatedNoAccount    = "000111111116" // refused at once: FailureNoAccount
+	SimulatedReturnedPaid = "000222222227" // paid, then returned: FailureCouldNotProcess
 )
 
 // SimulatedBank is the test-mode bank: in process, deterministic by
@@ -86,9 +94,9 @@ func (SimulatedBank) Submit(ctx context.Context, t Transfer) error {
 	}
 	switch t.AccountNumber {
 	case SimulatedClosed:
-		return &Refusal{Code: "account_closed", Message: "the bank account is closed"}
+		return &Refusal{Code: FailureAccountClosed, Message: "the bank account is closed"}
 	case SimulatedNoAccount:
-		return &Refusal{Code: "no_account", Message: "the bank has no account with this number"}
+		return &Refusal{Code: FailureNoAccount, Message: "the bank has no account with this number"}
 	}
 	return nil
 }
@@ -103,7 +111,7 @@ func (b SimulatedBank) Track(ctx context.Context, t Transfer, now time.Time) (st
 	elapsed := now.Sub(t.SubmittedAt)
 	switch {
 	case t.AccountNumber == SimulatedReturnedPaid && elapsed >= returned:
-		return TransferFailed, &Refusal{Code: "could_not_process", Message: "the bank could not process the payout and returned it"}, nil
+		return TransferFailed, &Refusal{Code: FailureCouldNotProcess, Message: "the bank could not process the payout and returned it"}, nil
 	case elapsed >= paid:
 		return TransferPaid, nil, nil
 	}
