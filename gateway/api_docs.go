@@ -4,6 +4,9 @@ import (
 	"reflect"
 
 	"github.com/scanpay/scanpay/checkout"
+	"github.com/scanpay/scanpay/ledger"
+	"github.com/scanpay/scanpay/merchant"
+	"github.com/scanpay/scanpay/settlement"
 	"github.com/scanpay/scanpay/wallet"
 	"github.com/scanpay/scanpay/webhooks"
 )
@@ -58,6 +61,7 @@ func apiOps() []apiOp {
 	return []apiOp{
 		{method: "GET", path: "/v1/openapi.json", summary: "This document", status: 200, media: "application/json"},
 		{method: "GET", path: "/v1/merchant", summary: "The merchant a key belongs to, the key's mode, and the merchant's static code", auth: m, status: 200, resp: merchantView{}},
+		{method: "POST", path: "/v1/merchant", summary: "Change how the merchant is settled and paid out", auth: m, idempotent: true, body: merchant.SettingsParams{}, status: 200, resp: merchant.Self{}},
 		{method: "GET", path: "/v1/merchant/qr.png", summary: "The merchant's static code (the counter sticker) as PNG", auth: m, status: 200, media: "image/png", params: []apiParam{formatParam, sizeParam}},
 		{method: "HEAD", path: "/v1/merchant/qr.png", summary: "The PNG's headers", auth: m, status: 200, media: "image/png", params: []apiParam{formatParam, sizeParam}},
 		{method: "GET", path: "/v1/merchant/qr.svg", summary: "The merchant's static code as SVG", auth: m, status: 200, media: "image/svg+xml", params: []apiParam{formatParam}},
@@ -116,6 +120,25 @@ func apiOps() []apiOp {
 		{method: "POST", path: "/v1/cashback_campaigns/:id/end", summary: "End a cashback campaign for good", auth: m, idempotent: true, body: empty{}, status: 200, resp: checkout.CashbackCampaign{}},
 		{method: "GET", path: "/v1/cashbacks", summary: "List cashbacks", auth: m, status: 200, resp: checkout.Cashback{}, list: true, params: append(pageParams, orderParam)},
 		{method: "GET", path: "/v1/cashbacks/:id", summary: "Retrieve a cashback", auth: m, status: 200, resp: checkout.Cashback{}},
+
+		{method: "GET", path: "/v1/balance", summary: "The merchant's balance: pending, available and in transit, per currency", auth: m, status: 200, resp: settlement.Balance{}},
+		{method: "GET", path: "/v1/balance_transactions", summary: "The merchant's statement lines", auth: m, status: 200, resp: settlement.BalanceTransaction{}, list: true,
+			params: append(pageParams,
+				apiParam{"type", "query", "Only lines of this type.", schema{"type": "string", "enum": []string{ledger.LinePayment, ledger.LineRefund,
+					ledger.LineCouponFunding, ledger.LineCashbackFunding, ledger.LinePayout, ledger.LinePayoutFailure, ledger.LineAdjustment}}},
+				apiParam{"settlement", "query", "Only the lines this settlement settled.", schema{"type": "string"}},
+				apiParam{"payout", "query", "Only the lines this payout carried, and its own.", schema{"type": "string"}})},
+		{method: "GET", path: "/v1/balance_transactions/:id", summary: "Retrieve a statement line", auth: m, status: 200, resp: settlement.BalanceTransaction{}},
+		{method: "GET", path: "/v1/settlements", summary: "List settlements, one per business day and currency", auth: m, status: 200, resp: settlement.Settlement{}, list: true, params: pageParams},
+		{method: "GET", path: "/v1/settlements/:id", summary: "Retrieve a settlement", auth: m, status: 200, resp: settlement.Settlement{}},
+		{method: "GET", path: "/v1/settlements/:id/report.csv", summary: "The settlement's signed reconciliation report", auth: m, status: 200, media: "text/csv"},
+		{method: "GET", path: "/v1/signing_keys", summary: "The public keys that sign reconciliation reports", auth: m, status: 200, resp: settlement.SigningKey{}, list: true},
+		{method: "POST", path: "/v1/bank_accounts", summary: "Add the bank account payouts go to", auth: m, idempotent: true, body: settlement.BankAccountParams{}, status: 201, resp: settlement.BankAccount{}},
+		{method: "GET", path: "/v1/bank_accounts", summary: "List bank accounts", auth: m, status: 200, resp: settlement.BankAccount{}, list: true, params: pageParams},
+		{method: "GET", path: "/v1/bank_accounts/:id", summary: "Retrieve a bank account", auth: m, status: 200, resp: settlement.BankAccount{}},
+		{method: "POST", path: "/v1/payouts", summary: "Pay out available money to the bank", auth: m, idempotent: true, body: settlement.PayoutParams{}, status: 201, resp: settlement.Payout{}},
+		{method: "GET", path: "/v1/payouts", summary: "List payouts", auth: m, status: 200, resp: settlement.Payout{}, list: true, params: pageParams},
+		{method: "GET", path: "/v1/payouts/:id", summary: "Retrieve a payout", auth: m, status: 200, resp: settlement.Payout{}},
 
 		{method: "POST", path: "/wallet/v1/accounts", summary: "Sign up: a wallet and its first session", idempotent: true, body: credentials{}, status: 201, resp: wallet.SignUp{}},
 		{method: "POST", path: "/wallet/v1/sessions", summary: "Sign in", body: credentials{}, status: 201, resp: sessionView{}},

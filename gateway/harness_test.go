@@ -3,6 +3,7 @@ package gateway_test
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -17,6 +18,7 @@ import (
 	"github.com/scanpay/scanpay/ledger"
 	"github.com/scanpay/scanpay/merchant"
 	"github.com/scanpay/scanpay/seal"
+	"github.com/scanpay/scanpay/settlement"
 	"github.com/scanpay/scanpay/storage/storagetest"
 	"github.com/scanpay/scanpay/wallet"
 	"github.com/scanpay/scanpay/webhooks"
@@ -39,6 +41,8 @@ type env struct {
 	merchants *merchant.Service
 	checkout  *checkout.Service
 	wallets   *wallet.Service
+	// settlement's jobs are not running: tests call them.
+	settlement *settlement.Service
 	// dispatcher is the gateway's, not running: tests call RunOnce.
 	dispatcher *webhooks.Dispatcher
 }
@@ -60,6 +64,13 @@ type envOptions struct {
 // webhookKey seals endpoint secrets in tests.
 var webhookKey = []byte(strings.Repeat("s", seal.KeyLen))
 
+// reportKey signs settlement reports in tests; bankAccountKey seals bank
+// account numbers.
+var (
+	reportKey      = ed25519.NewKeyFromSeed([]byte(strings.Repeat("r", ed25519.SeedSize)))
+	bankAccountKey = []byte(strings.Repeat("b", seal.KeyLen))
+)
+
 func newEnvWith(t testing.TB, o envOptions) *env {
 	t.Helper()
 	db := o.db
@@ -73,12 +84,13 @@ func newEnvWith(t testing.TB, o envOptions) *env {
 		MaxOrderAmount: o.maxOrderAmount,
 		Wallet:         wallet.Config{SessionKey: []byte(strings.Repeat("k", 32)), PINCost: bcrypt.MinCost},
 		Webhooks:       webhooks.Config{SecretKey: webhookKey, Guard: &webhooks.Guard{AllowPrivate: o.allowPrivate}},
+		Settlement:     settlement.Config{SigningKey: reportKey, BankAccountKey: bankAccountKey},
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return &env{t: t, db: db, clock: clk, logs: &logs.Buffer, server: stack.Server, merchants: stack.Merchants,
-		checkout: stack.Checkout, wallets: stack.Wallets, dispatcher: stack.Dispatcher}
+		checkout: stack.Checkout, wallets: stack.Wallets, settlement: stack.Settlement, dispatcher: stack.Dispatcher}
 }
 
 // lockedBuffer lets concurrent requests log into one buffer.
@@ -225,7 +237,7 @@ func (e *env) balance(walletID string) int64 {
 // verifyLedger fails the test unless every ledger invariant holds.
 func (e *env) verifyLedger() {
 	e.t.Helper()
-	report, err := ledger.Verify(context.Background(), e.db, checkout.LedgerChecks()...)
+	report, err := ledger.Verify(context.Background(), e.db, append(checkout.LedgerChecks(), settlement.LedgerChecks()...)...)
 	if err != nil {
 		e.t.Fatal(err)
 	}

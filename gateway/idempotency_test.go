@@ -372,6 +372,18 @@ func TestEveryPOSTRecordsItsKey(t *testing.T) {
 		"/v1/cashback_campaigns/:id/end": func() request {
 			return request{path: "/v1/cashback_campaigns/" + cashbackCampaign() + "/end", key: key}
 		},
+		"/v1/merchant": func() request {
+			return request{path: "/v1/merchant", key: key, body: `{"settlement_delay_days":2}`}
+		},
+		"/v1/bank_accounts": func() request {
+			return request{path: "/v1/bank_accounts", key: key, body: `{"account_holder":"Coffee Ltd","account_number":"000123456789","currency":"CNY"}`}
+		},
+		"/v1/payouts": func() request {
+			e.settleAll()
+			e.do(request{method: "POST", path: "/v1/bank_accounts", key: key,
+				body: `{"account_holder":"Coffee Ltd","account_number":"000123456789","currency":"CNY"}`})
+			return request{path: "/v1/payouts", key: key, body: `{"amount":100,"currency":"CNY"}`}
+		},
 		"/wallet/v1/payments": func() request {
 			return request{path: "/wallet/v1/payments", key: token, body: payBody(e.createOrder(key, orderBody)["id"].(string))}
 		},

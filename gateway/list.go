@@ -41,3 +41,19 @@ func writeList[T any](c *gin.Context, data []T, hasMore bool) {
 	}
 	c.JSON(http.StatusOK, listBody[T]{Object: "list", URL: c.Request.URL.Path, HasMore: hasMore, Data: data})
 }
+
+// serveList answers a list request: the page the query asks for, fetched
+// by fetch, written as a list, or the error.
+func serveList[T any](s *Server, c *gin.Context, fetch func(page) ([]T, bool, error)) {
+	pg, err := parsePage(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	data, more, err := fetch(pg)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	writeList(c, data, more)
+}

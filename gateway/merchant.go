@@ -13,6 +13,7 @@ func (s *Server) merchantRoutes(v1 *gin.RouterGroup) {
 	// The static code, for the counter sticker; HEAD too, as for orders.
 	v1.Match([]string{http.MethodGet, http.MethodHead}, "/merchant/qr.png", s.staticQRImage(checkout.ImagePNG))
 	v1.Match([]string{http.MethodGet, http.MethodHead}, "/merchant/qr.svg", s.staticQRImage(checkout.ImageSVG))
+	v1.POST("/merchant", s.idempotent(http.StatusOK, false), s.updateMerchant)
 }
 
 // staticQR is the merchant's static code as GET /v1/merchant shows it:
@@ -44,15 +45,14 @@ func (s *Server) getMerchant(c *gin.Context) {
 		}
 		return &staticQRForm{Payload: f.Payload, ImageURL: s.cfg.BaseURL + "/v1/merchant/qr.png?format=" + format}
 	}
-	s.reply(c, http.StatusOK, merchantView{m, p.Livemode,
+	s.reply(c, http.StatusOK, merchantView{merchant.Self{Merchant: m, Livemode: p.Livemode},
 		staticQR{URL: form(codes.URL, checkout.QRFormatURL), EMVCo: form(codes.EMVCo, checkout.QRFormatEMVCo)}}, err)
 }
 
 // merchantView is the merchant a key belongs to, the key's mode, and the
 // merchant's static code in that mode.
 type merchantView struct {
-	merchant.Merchant
-	Livemode bool     `json:"livemode"`
+	merchant.Self
 	StaticQR staticQR `json:"static_qr"`
 }
 
@@ -76,4 +76,15 @@ func (s *Server) staticQRImage(kind string) gin.HandlerFunc {
 		}
 		serveImage(c, img)
 	}
+}
+
+// updateMerchant changes the merchant's settlement and payout settings.
+func (s *Server) updateMerchant(c *gin.Context) {
+	var params merchant.SettingsParams
+	if err := decode(c, &params); err != nil {
+		s.fail(c, err)
+		return
+	}
+	self, err := s.merchants.UpdateSettings(c.Request.Context(), principal(c), params)
+	s.reply(c, http.StatusOK, self, err)
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/scanpay/scanpay/checkout"
 	"github.com/scanpay/scanpay/merchant"
 	"github.com/scanpay/scanpay/seal"
+	"github.com/scanpay/scanpay/settlement"
 	"github.com/scanpay/scanpay/wallet"
 	"github.com/scanpay/scanpay/webhooks"
 	"gorm.io/gorm"
@@ -50,8 +51,10 @@ type Deps struct {
 	Now       func() time.Time
 	Merchants *merchant.Service
 	Checkout  *checkout.Service
-	Wallets   *wallet.Service
-	Webhooks  *webhooks.Service
+	// Settlement serves balances, settlements, bank accounts and payouts.
+	Settlement *settlement.Service
+	Wallets    *wallet.Service
+	Webhooks   *webhooks.Service
 	// WakeDispatcher, when set, starts webhook delivery at once after a
 	// resend instead of at the dispatcher's next poll.
 	WakeDispatcher func()
@@ -62,17 +65,18 @@ type Deps struct {
 
 // Server routes requests to the domain services.
 type Server struct {
-	cfg       Config
-	db        *gorm.DB
-	log       *slog.Logger
-	now       func() time.Time
-	merchants *merchant.Service
-	checkout  *checkout.Service
-	wallets   *wallet.Service
-	webhooks  *webhooks.Service
-	events    *webhooks.Store
-	wake      func()
-	metrics   *Metrics
+	cfg        Config
+	db         *gorm.DB
+	log        *slog.Logger
+	now        func() time.Time
+	merchants  *merchant.Service
+	checkout   *checkout.Service
+	settlement *settlement.Service
+	wallets    *wallet.Service
+	webhooks   *webhooks.Service
+	events     *webhooks.Store
+	wake       func()
+	metrics    *Metrics
 	// box seals stored answers; fingerprintKey keys request hashes.
 	box            *seal.Box
 	fingerprintKey []byte
@@ -114,7 +118,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, db: deps.DB, log: deps.Log, now: deps.Now, merchants: deps.Merchants, checkout: deps.Checkout, wallets: deps.Wallets,
-		webhooks: deps.Webhooks, events: webhooks.NewStore(deps.DB), wake: deps.WakeDispatcher, stopping: make(chan struct{}),
+		settlement: deps.Settlement, webhooks: deps.Webhooks, events: webhooks.NewStore(deps.DB), wake: deps.WakeDispatcher, stopping: make(chan struct{}),
 		box: box, fingerprintKey: fingerprintKey, metrics: deps.Metrics}
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
@@ -146,6 +150,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	s.webhookRoutes(v1)
 	s.couponRoutes(v1)
 	s.cashbackRoutes(v1)
+	s.settlementRoutes(v1)
 	s.handler = r
 	for _, ri := range r.Routes() {
 		s.routes = append(s.routes, Route{Method: ri.Method, Path: ri.Path})

@@ -10,6 +10,7 @@ import (
 	"github.com/scanpay/scanpay/checkout"
 	"github.com/scanpay/scanpay/merchant"
 	"github.com/scanpay/scanpay/seal"
+	"github.com/scanpay/scanpay/settlement"
 	"github.com/scanpay/scanpay/wallet"
 	"github.com/scanpay/scanpay/webhooks"
 	"gorm.io/gorm"
@@ -27,6 +28,8 @@ type StackConfig struct {
 	StaticQRDailyLimits map[string]int64
 	Wallet              wallet.Config
 	Webhooks            webhooks.Config
+	// Settlement's ReportURL is the gateway's own, from Gateway.BaseURL.
+	Settlement settlement.Config
 }
 
 // Stack is the gateway with every service behind it, wired the way
@@ -38,6 +41,7 @@ type Stack struct {
 	Merchants  *merchant.Service
 	Wallets    *wallet.Service
 	Checkout   *checkout.Service
+	Settlement *settlement.Service
 	Webhooks   *webhooks.Service
 	Dispatcher *webhooks.Dispatcher
 	Metrics    *Metrics
@@ -65,6 +69,11 @@ func NewStack(db *gorm.DB, log *slog.Logger, now func() time.Time, cfg StackConf
 		return nil, err
 	}
 	cfg.Webhooks.OnAttempt = metrics.DeliveryAttempted
+	cfg.Settlement.ReportURL = ReportURL(cfg.Gateway.BaseURL)
+	settlements, err := settlement.NewService(db, now, cfg.Settlement, merchants)
+	if err != nil {
+		return nil, err
+	}
 	hooks, err := webhooks.NewService(db, now, cfg.Webhooks)
 	if err != nil {
 		return nil, err
@@ -76,12 +85,14 @@ func NewStack(db *gorm.DB, log *slog.Logger, now func() time.Time, cfg StackConf
 	// A committed event starts its delivery at once rather than at the
 	// dispatcher's next poll.
 	orders.OnEvents(dispatcher.Wake)
+	settlements.OnEvents(dispatcher.Wake)
 	srv, err := New(cfg.Gateway, Deps{
 		DB:             db,
 		Log:            log,
 		Now:            now,
 		Merchants:      merchants,
 		Checkout:       orders,
+		Settlement:     settlements,
 		Wallets:        wallets,
 		Webhooks:       hooks,
 		WakeDispatcher: dispatcher.Wake,
@@ -90,6 +101,6 @@ func NewStack(db *gorm.DB, log *slog.Logger, now func() time.Time, cfg StackConf
 	if err != nil {
 		return nil, err
 	}
-	return &Stack{Server: srv, Merchants: merchants, Wallets: wallets, Checkout: orders, Webhooks: hooks, Dispatcher: dispatcher,
-		Metrics: metrics}, nil
+	return &Stack{Server: srv, Merchants: merchants, Wallets: wallets, Checkout: orders, Settlement: settlements,
+		Webhooks: hooks, Dispatcher: dispatcher, Metrics: metrics}, nil
 }

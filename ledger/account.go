@@ -15,14 +15,15 @@ import (
 type Kind string
 
 const (
-	Wallet            Kind = "wallet"             // a payer's wallet balance; never negative
-	MerchantPending   Kind = "merchant_pending"   // merchant's unsettled takings; negative only while its available balance covers it
-	MerchantAvailable Kind = "merchant_available" // merchant's settled balance; never negative
-	PlatformFees      Kind = "platform_fees"      // the platform's fee revenue; never negative
-	BankClearing      Kind = "bank_clearing"      // money entering/leaving the system (top-ups, withdrawals, payouts); may go negative
-	PlatformMarketing Kind = "platform_marketing" // what the platform spends on payers (discounts of its campaigns); negative by what it spent
-	CashbackPending   Kind = "cashback_pending"   // cashback earned but still held; never negative
-	CashbackDebt      Kind = "cashback_debt"      // a wallet's cashback taken back beyond its balance; negative by what it owes
+	Wallet            Kind = "wallet"              // a payer's wallet balance; never negative
+	MerchantPending   Kind = "merchant_pending"    // merchant's unsettled takings; negative only while its available balance covers it
+	MerchantAvailable Kind = "merchant_available"  // merchant's settled balance; never negative
+	PlatformFees      Kind = "platform_fees"       // the platform's fee revenue; never negative
+	BankClearing      Kind = "bank_clearing"       // money entering/leaving the system (top-ups, withdrawals, payouts); may go negative
+	PlatformMarketing Kind = "platform_marketing"  // what the platform spends on payers (discounts of its campaigns); negative by what it spent
+	CashbackPending   Kind = "cashback_pending"    // cashback earned but still held; never negative
+	CashbackDebt      Kind = "cashback_debt"       // a wallet's cashback taken back beyond its balance; negative by what it owes
+	MerchantInTransit Kind = "merchant_in_transit" // a merchant's payouts on their way to its bank; never negative
 )
 
 // PlatformOwner owns the accounts that belong to the gateway itself.
@@ -50,6 +51,12 @@ func MerchantPendingAccount(merchantID, currency string, livemode bool) Account 
 // MerchantAvailableAccount holds a merchant's settled money, ready for payout.
 func MerchantAvailableAccount(merchantID, currency string, livemode bool) Account {
 	return Account{Owner: merchantID, Kind: MerchantAvailable, Currency: currency, Livemode: livemode}
+}
+
+// MerchantInTransitAccount holds a merchant's money paid out of its
+// available balance that its bank has not yet received.
+func MerchantInTransitAccount(merchantID, currency string, livemode bool) Account {
+	return Account{Owner: merchantID, Kind: MerchantInTransit, Currency: currency, Livemode: livemode}
 }
 
 // PlatformFeesAccount collects the gateway's fees.
@@ -135,7 +142,7 @@ var negativeKinds = []string{string(BankClearing), string(PlatformMarketing), st
 
 func (k Kind) known() bool {
 	switch k {
-	case Wallet, MerchantPending, MerchantAvailable, PlatformFees, BankClearing, PlatformMarketing, CashbackPending, CashbackDebt:
+	case Wallet, MerchantPending, MerchantAvailable, MerchantInTransit, PlatformFees, BankClearing, PlatformMarketing, CashbackPending, CashbackDebt:
 		return true
 	}
 	return false
@@ -183,7 +190,9 @@ func OwnerBalances(ctx context.Context, db *gorm.DB, owner string, kind Kind, li
 // until tx ends (on PostgreSQL; SQLite's writers take turns anyway), for a
 // posting that must not take more than the account holds.
 func LockedBalance(tx *gorm.DB, a Account) (int64, error) {
-	q := a.rows(tx).Select("balance")
+	// Stripes are locked in the order of their ids, the same in every
+	// transaction, or two lockers could each hold a stripe the other wants.
+	q := a.rows(tx).Select("balance").Order("id")
 	if storage.DialectOf(tx) == storage.Postgres {
 		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
 	}

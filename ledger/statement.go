@@ -32,6 +32,13 @@ type Line struct {
 	Reference string // the merchant's own order number
 	Gross     int64
 	Fee       int64
+	// Payout is the payout that carries the line's money to the bank,
+	// when one already does as the line is written.
+	Payout string
+	// AvailableOn is the merchant's business day (YYYY-MM-DD) the line's
+	// money is available from, for a line on the available balance; a
+	// pending line's is known only once it settles.
+	AvailableOn string
 }
 
 // Net is what the line adds to the merchant's balance.
@@ -47,20 +54,22 @@ func (k Kind) statemented() bool { return k == MerchantPending || k == MerchantA
 const SettlementKind = "settlement"
 
 type lineRow struct {
-	ID         string
-	TxnID      string
-	MerchantID string
-	Livemode   bool
-	Currency   string
-	Type       string
-	Source     string
-	OrderID    *string
-	Reference  *string
-	Gross      int64
-	Fee        int64
-	Net        int64
-	Status     string
-	CreatedAt  time.Time
+	ID          string
+	TxnID       string
+	MerchantID  string
+	Livemode    bool
+	Currency    string
+	Type        string
+	Source      string
+	OrderID     *string
+	Reference   *string
+	Gross       int64
+	Fee         int64
+	Net         int64
+	Status      string
+	PayoutID    *string
+	AvailableOn *string
+	CreatedAt   time.Time
 }
 
 func (lineRow) TableName() string { return "balance_transactions" }
@@ -107,7 +116,8 @@ func (t Transaction) deferLines(tx *gorm.DB) error {
 		}
 		rows[i] = lineRow{ID: scanpay.NewID("btx"), TxnID: t.ID, MerchantID: l.Account.Owner, Livemode: l.Account.Livemode,
 			Currency: l.Account.Currency, Type: l.Type, Source: l.Source, OrderID: optional(l.OrderID),
-			Reference: optional(l.Reference), Gross: l.Gross, Fee: l.Fee, Net: l.Net(), Status: status, CreatedAt: t.CreatedAt}
+			Reference: optional(l.Reference), Gross: l.Gross, Fee: l.Fee, Net: l.Net(), Status: status,
+			PayoutID: optional(l.Payout), AvailableOn: optional(l.AvailableOn), CreatedAt: t.CreatedAt}
 	}
 	w, err := storage.Insert(tx, &rows, nil)
 	if err != nil {

@@ -27,8 +27,15 @@ type Merchant struct {
 	CityLatin string `json:"city_latin"`
 	MCC       string `json:"mcc"`
 	// FeeRateBPS is the merchant's fee plan, in basis points of a payment.
-	FeeRateBPS int       `json:"fee_rate_bps"`
-	CreatedAt  time.Time `json:"created_at"`
+	FeeRateBPS int `json:"fee_rate_bps"`
+	// How the merchant is settled and paid (see UpdateSettings): its
+	// business days are calendar days in Timezone, each settled
+	// SettlementDelayDays after it ends, and PayoutSchedule is daily or
+	// manual.
+	SettlementDelayDays int       `json:"settlement_delay_days"`
+	Timezone            string    `json:"timezone"`
+	PayoutSchedule      string    `json:"payout_schedule"`
+	CreatedAt           time.Time `json:"created_at"`
 
 	// The static codes of the two modes (see StaticCode); empty for a
 	// merchant made before them that has not used one yet.
@@ -65,14 +72,17 @@ func NewService(db *gorm.DB, now func() time.Time) *Service {
 }
 
 type merchantRow struct {
-	ID         string
-	Name       string
-	NameLatin  string
-	Country    string
-	City       string
-	CityLatin  string
-	MCC        string `gorm:"column:mcc"`
-	FeeRateBPS int    `gorm:"column:fee_rate_bps"`
+	ID                  string
+	Name                string
+	NameLatin           string
+	Country             string
+	City                string
+	CityLatin           string
+	MCC                 string `gorm:"column:mcc"`
+	FeeRateBPS          int    `gorm:"column:fee_rate_bps"`
+	SettlementDelayDays int
+	Timezone            string
+	PayoutSchedule      string
 	// StaticCodeTest and StaticCodeLive are NULL until the merchant has one.
 	StaticCodeTest *string
 	StaticCodeLive *string
@@ -90,7 +100,8 @@ func (r merchantRow) toMerchant() Merchant {
 		r.CityLatin = Latin(r.City, MaxCityLatin)
 	}
 	m := Merchant{ID: r.ID, Object: "merchant", Name: r.Name, NameLatin: r.NameLatin, Country: r.Country, City: r.City,
-		CityLatin: r.CityLatin, MCC: r.MCC, FeeRateBPS: r.FeeRateBPS, CreatedAt: r.CreatedAt}
+		CityLatin: r.CityLatin, MCC: r.MCC, FeeRateBPS: r.FeeRateBPS, SettlementDelayDays: r.SettlementDelayDays,
+		Timezone: r.Timezone, PayoutSchedule: r.PayoutSchedule, CreatedAt: r.CreatedAt}
 	if r.StaticCodeTest != nil {
 		m.staticCodeTest = *r.StaticCodeTest
 	}
@@ -165,6 +176,7 @@ func (p CreateParams) validate() (merchantRow, error) {
 		r.MCC = "5999"
 	}
 	r.FeeRateBPS = DefaultFeeRateBPS
+	r.SettlementDelayDays, r.Timezone, r.PayoutSchedule = DefaultSettlementDelayDays, DefaultTimezone, PayoutDaily
 	switch {
 	case r.Name == "":
 		return r, scanpay.Missing("name")

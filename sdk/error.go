@@ -92,6 +92,11 @@ var (
 	ErrCampaignNotActive     = code("campaign_not_active", "the campaign is paused or ended")
 	ErrCampaignNotClaimable  = code("campaign_not_claimable", "the campaign's coupons are sent, not claimed")
 
+	// Payouts.
+	ErrBalanceInsufficient = code("balance_insufficient", "the payout is more than the available balance can pay out")
+	ErrBankAccountMissing  = code("bank_account_missing", "no usable bank account in the payout's currency")
+	ErrBankAccountErrored  = code("bank_account_errored", "a payout to this bank account failed; add another")
+
 	// Limits.
 	ErrRateLimited = code("rate_limited", "too many failed attempts from this address; wait for Retry-After")
 )

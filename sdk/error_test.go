@@ -41,6 +41,9 @@ var sentinels = map[string]*sdk.Error{
 	"coupon_limit_reached":          sdk.ErrCouponLimitReached,
 	"campaign_not_active":           sdk.ErrCampaignNotActive,
 	"campaign_not_claimable":        sdk.ErrCampaignNotClaimable,
+	"balance_insufficient":          sdk.ErrBalanceInsufficient,
+	"bank_account_missing":          sdk.ErrBankAccountMissing,
+	"bank_account_errored":          sdk.ErrBankAccountErrored,
 	"rate_limited":                  sdk.ErrRateLimited,
 }
 

@@ -37,6 +37,7 @@ func TestReadOnlyCommandsNeedADatabase(t *testing.T) {
 		{"merchant", "key", "list", "--merchant", "mch_x", "--db", missing},
 		{"merchant", "key", "create", "--merchant", "mch_x", "--db", missing},
 		{"merchant", "key", "revoke", "--key", "key_x", "--db", missing},
+		{"settle", "--db", missing},
 	} {
 		code, out, errOut := cli(t, args...)
 		if code != 1 || strings.Contains(out, "ok") || !strings.Contains(errOut, missing+" does not exist") {

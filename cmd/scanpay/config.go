@@ -98,13 +98,10 @@ func (c *Config) serveFlags(fs *flag.FlagSet) {
 	c.databaseFlag(fs)
 	c.logFlags(fs)
 	fs.StringVar(&c.Addr, "addr", env("SCANPAY_ADDR", ":8080"), "listen address (SCANPAY_ADDR)")
-	fs.StringVar(&c.BaseURL, "base-url", env("SCANPAY_BASE_URL", ""),
-		"public URL of this gateway, used in QR codes and links; default http://HOST:PORT of --addr, localhost when it names no host (SCANPAY_BASE_URL)")
+	c.baseURLFlag(fs)
 	fs.BoolVar(&c.WebhookAllowPrivate, "webhook-allow-private", envBool("SCANPAY_WEBHOOK_ALLOW_PRIVATE"),
 		"let webhooks reach loopback and private addresses, for local development (SCANPAY_WEBHOOK_ALLOW_PRIVATE)")
-	c.SecretKey = os.Getenv("SCANPAY_SECRET_KEY")
-	fs.StringVar(&c.SecretKeyFile, "secret-key-file", env("SCANPAY_SECRET_KEY_FILE", "scanpay.key"),
-		"file holding the master key, created on first use when SCANPAY_SECRET_KEY is not set (SCANPAY_SECRET_KEY_FILE)")
+	c.secretKeyFlag(fs)
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", env("SCANPAY_METRICS_ADDR", ""),
 		"serve Prometheus /metrics on this address instead of the gateway's own (SCANPAY_METRICS_ADDR)")
 	fs.DurationVar(&c.WebhookLease, "webhook-lease", envDuration("SCANPAY_WEBHOOK_LEASE", webhooks.DefaultLease),
@@ -137,6 +134,20 @@ func (c *Config) staticQRDailyLimits() (map[string]int64, error) {
 		limits[cur.Code] = minor
 	}
 	return limits, nil
+}
+
+// baseURLFlag adds --base-url: the gateway's public URL, which links carry.
+func (c *Config) baseURLFlag(fs *flag.FlagSet) {
+	fs.StringVar(&c.BaseURL, "base-url", env("SCANPAY_BASE_URL", ""),
+		"public URL of this gateway, used in QR codes and links; default http://HOST:PORT of --addr, localhost when it names no host (SCANPAY_BASE_URL)")
+}
+
+// secretKeyFlag reads SCANPAY_SECRET_KEY and adds --secret-key-file: where
+// the master key comes from.
+func (c *Config) secretKeyFlag(fs *flag.FlagSet) {
+	c.SecretKey = os.Getenv("SCANPAY_SECRET_KEY")
+	fs.StringVar(&c.SecretKeyFile, "secret-key-file", env("SCANPAY_SECRET_KEY_FILE", "scanpay.key"),
+		"file holding the master key, created on first use when SCANPAY_SECRET_KEY is not set (SCANPAY_SECRET_KEY_FILE)")
 }
 
 // flagError words a *scanpay.Error whose param is one of fs's flags as the

@@ -8,6 +8,7 @@ import (
 
 	"github.com/scanpay/scanpay/checkout"
 	"github.com/scanpay/scanpay/ledger"
+	"github.com/scanpay/scanpay/settlement"
 	"gorm.io/gorm"
 )
 
@@ -22,7 +23,7 @@ func ledgerCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 	var report ledger.Report
 	err := withDatabase(ctx, newFlagSet("ledger verify", stderr), args[1:], true, func(db *gorm.DB) (err error) {
-		report, err = ledger.Verify(ctx, db, checkout.LedgerChecks()...)
+		report, err = ledger.Verify(ctx, db, append(checkout.LedgerChecks(), settlement.LedgerChecks()...)...)
 		return err
 	})
 	if err != nil {

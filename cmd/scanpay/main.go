@@ -1,6 +1,6 @@
 // Command scanpay runs the Scanpay gateway and its operator tools:
-// serve, migrate, merchant, ledger, campaign, cashback, demo and version, the
-// developer's listen, and pos, the merchant's till.
+// serve, migrate, merchant, ledger, campaign, cashback, settle, report, demo
+// and version, the developer's listen, and pos, the merchant's till.
 package main
 
 import (
@@ -36,6 +36,8 @@ Usage:
                           [--currency CNY] [--max-per-payment N] [--max-per-wallet N] [--min-spend N]
                           [--hold-days 7] [--starts-at T] [--ends-at T] [--live] [--db URL] [--json]
   scanpay cashback campaign list|pause|resume|end [--campaign ID] [--live] [--db URL] [--json]
+  scanpay settle [--as-of YYYY-MM-DD] [--db URL] [--base-url URL] [--secret-key-file scanpay.key]
+  scanpay report verify FILE --sha256 HEX --signature B64 --public-key B64
   scanpay demo [--gateway http://localhost:8080] [--db URL]
   scanpay listen --key KEY --forward-to URL [--gateway http://localhost:8080]
   scanpay pos --key KEY [--gateway http://localhost:8080] [--amount 12.50] [--currency CNY] [--reference R]
@@ -75,6 +77,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = campaignCommand(ctx, args[1:], stdout, stderr)
 	case "cashback":
 		err = cashbackCommand(ctx, args[1:], stdout, stderr)
+	case "settle":
+		err = settle(ctx, args[1:], stdout, stderr)
+	case "report":
+		err = reportCommand(args[1:], stdout, stderr)
 	case "demo":
 		err = demo(ctx, args[1:], stdout, stderr)
 	case "listen":

@@ -257,7 +257,8 @@ func TestShutdownEndsOpenCheckoutStreams(t *testing.T) {
 }
 
 func TestUsageErrors(t *testing.T) {
-	for _, args := range [][]string{{}, {"fly"}, {"merchant"}, {"ledger"}, {"serve", "--nope"}, {"merchant", "create", "extra"}} {
+	for _, args := range [][]string{{}, {"fly"}, {"merchant"}, {"ledger"}, {"serve", "--nope"}, {"merchant", "create", "extra"},
+		{"report"}, {"report", "verify"}, {"settle", "extra"}} {
 		if code, _, _ := cli(t, args...); code != 2 {
 			t.Errorf("%v exited %d, want 2", args, code)
 		}

@@ -23,6 +23,15 @@ import (
 // has passed: holds are days long, so a cashback is at most this late.
 const cashbackReleaseInterval = 10 * time.Second
 
+// settleInterval is how often serve settles the business days that are
+// due and makes the day's automatic payouts: a day is settled at most
+// this long after its cutoff. bankInterval is how often it moves payouts
+// on with the bank.
+const (
+	settleInterval = time.Minute
+	bankInterval   = 2 * time.Second
+)
+
 // shutdownGrace is how long in-flight requests get to finish on SIGTERM.
 const shutdownGrace = 30 * time.Second
 
@@ -75,11 +84,12 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 			Guard:     &webhooks.Guard{AllowPrivate: cfg.WebhookAllowPrivate},
 			Lease:     cfg.WebhookLease,
 		},
+		Settlement: settlementConfig(master),
 	})
 	if err != nil {
 		return err
 	}
-	gw, orders, dispatcher := stack.Server, stack.Checkout, stack.Dispatcher
+	gw, orders, settlements, dispatcher := stack.Server, stack.Checkout, stack.Settlement, stack.Dispatcher
 	srv := &http.Server{
 		Handler:           gw,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -141,6 +151,21 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		}
 		defer metricsServer.Close()
 	}
+
+	// Settlement, automatic payouts and the bank: any number of gateways
+	// may run them at once (unique constraints and compare-and-sets make
+	// each step happen once).
+	job("settle", settleInterval, func(ctx context.Context) (int, error) {
+		settled, err := settlements.SettleDue(ctx, time.Time{})
+		return len(settled), err
+	})
+	job("automatic payouts", settleInterval, func(ctx context.Context) (int, error) {
+		payouts, err := settlements.PayOutDue(ctx, time.Time{})
+		return len(payouts), err
+	})
+	job("advance payouts", bankInterval, func(ctx context.Context) (int, error) {
+		return settlements.AdvancePayouts(ctx)
+	})
 
 	log.Info("scanpay listening", "addr", ln.Addr().String(), "base_url", baseURL, "db", databaseLabel(cfg.DatabaseURL),
 		"webhook_allow_private", cfg.WebhookAllowPrivate)

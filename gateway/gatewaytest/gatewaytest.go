@@ -8,6 +8,7 @@ package gatewaytest
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/json"
 	"fmt"
@@ -24,6 +25,7 @@ import (
 	"github.com/scanpay/scanpay/gateway"
 	"github.com/scanpay/scanpay/merchant"
 	"github.com/scanpay/scanpay/seal"
+	"github.com/scanpay/scanpay/settlement"
 	"github.com/scanpay/scanpay/storage/storagetest"
 	"github.com/scanpay/scanpay/wallet"
 	"github.com/scanpay/scanpay/webhooks"
@@ -69,6 +71,10 @@ func StartWith(tb testing.TB, opts Options) *Gateway {
 		Webhooks: webhooks.Config{
 			SecretKey: randomKey(seal.KeyLen),
 			Guard:     &webhooks.Guard{AllowPrivate: true},
+		},
+		Settlement: settlement.Config{
+			SigningKey:     ed25519.NewKeyFromSeed(randomKey(ed25519.SeedSize)),
+			BankAccountKey: randomKey(seal.KeyLen),
 		},
 	})
 	if err != nil {
