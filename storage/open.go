@@ -42,7 +42,7 @@ type Options struct {
 // mode with a busy timeout and IMMEDIATE transactions, so the gateway and
 // the command line can share one file.
 func Open(ctx context.Context, rawURL string, opts Options) (*gorm.DB, error) {
-	dialector, dialect, err := dialectorFor(rawURL, opts.Tracer)
+	dialector, dialect, file, err := dialectorFor(rawURL, opts.Tracer)
 	if err != nil {
 		return nil, err
 	}
@@ -65,6 +65,9 @@ func Open(ctx context.Context, rawURL string, opts Options) (*gorm.DB, error) {
 			maxOpen = 8
 		}
 	}
+	if dialect == SQLite {
+		shareTurn(sqlDB, file)
+	}
 	sqlDB.SetMaxOpenConns(maxOpen)
 	sqlDB.SetMaxIdleConns(maxOpen)
 	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
@@ -83,7 +86,7 @@ func Close(db *gorm.DB) error {
 	if err != nil {
 		return err
 	}
-	turns.Delete(sqlDB)
+	forgetTurn(sqlDB)
 	return sqlDB.Close()
 }
 
@@ -95,29 +98,30 @@ func DialectOf(db *gorm.DB) Dialect {
 	return SQLite
 }
 
-func dialectorFor(rawURL string, tracer pgx.QueryTracer) (gorm.Dialector, Dialect, error) {
+// dialectorFor also returns the SQLite file's path, "" on PostgreSQL.
+func dialectorFor(rawURL string, tracer pgx.QueryTracer) (gorm.Dialector, Dialect, string, error) {
 	switch {
 	case strings.HasPrefix(rawURL, "postgres://"), strings.HasPrefix(rawURL, "postgresql://"):
 		if _, err := url.Parse(rawURL); err != nil {
-			return nil, "", fmt.Errorf("database url: %w", err)
+			return nil, "", "", fmt.Errorf("database url: %w", err)
 		}
 		cfg, err := pgx.ParseConfig(rawURL)
 		if err != nil {
-			return nil, "", fmt.Errorf("database url %q: %w", redact(rawURL), err)
+			return nil, "", "", fmt.Errorf("database url %q: %w", redact(rawURL), err)
 		}
 		cfg.Tracer = tracer
-		return postgres.New(postgres.Config{Conn: stdlib.OpenDB(*cfg)}), Postgres, nil
+		return postgres.New(postgres.Config{Conn: stdlib.OpenDB(*cfg)}), Postgres, "", nil
 	case strings.Contains(rawURL, "://") && !strings.HasPrefix(rawURL, "sqlite://"):
-		return nil, "", fmt.Errorf("database url %q: use sqlite://PATH or postgres://", redact(rawURL))
+		return nil, "", "", fmt.Errorf("database url %q: use sqlite://PATH or postgres://", redact(rawURL))
 	}
 	path := strings.TrimPrefix(rawURL, "sqlite://")
 	if path == "" {
-		return nil, "", fmt.Errorf("database url %q names no file", rawURL)
+		return nil, "", "", fmt.Errorf("database url %q names no file", rawURL)
 	}
 	path, query, _ := strings.Cut(path, "?")
 	if dir := filepath.Dir(path); dir != "." {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return nil, "", fmt.Errorf("database directory: %w", err)
+			return nil, "", "", fmt.Errorf("database directory: %w", err)
 		}
 	}
 	params := url.Values{}
@@ -132,7 +136,7 @@ func dialectorFor(rawURL string, tracer pgx.QueryTracer) (gorm.Dialector, Dialec
 	if query != "" {
 		dsn += "&" + query
 	}
-	return sqlite.Open(dsn), SQLite, nil
+	return sqlite.Open(dsn), SQLite, path, nil
 }
 
 // redact hides the password in a database URL so it can be shown in errors.

@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"database/sql"
+	"path/filepath"
 	"sync"
 
 	"gorm.io/gorm"
@@ -15,7 +16,7 @@ import (
 // polls for the lock with sleeps that grow to 100 ms, so under load the
 // lock often sits free while its next holder sleeps, and an unlucky
 // writer can sleep past the busy timeout. InTx therefore queues this
-// process's transactions on a database's turn in the order they came,
+// process's transactions on the file's turn in the order they came,
 // handing the lock straight to the next; only other processes sharing
 // the file (the command line beside serve) still meet the busy timeout.
 // A transaction waiting for its turn gives up when ctx ends.
@@ -32,17 +33,46 @@ func InTx(ctx context.Context, db *gorm.DB, fn func(tx *gorm.DB) error) error {
 	return db.Transaction(fn)
 }
 
-// turns holds each SQLite pool's turn: a channel of one slot, whose
-// waiters the runtime serves first come, first served.
-var turns sync.Map // *sql.DB → chan struct{}
+// A turn is a channel of one slot, whose waiters the runtime serves first
+// come, first served. Pools of one process that open the same file share
+// its turn (fileTurns), so that they take turns too; each pool finds its
+// turn in poolTurns.
+var (
+	turnsMu   sync.Mutex
+	fileTurns = map[string]chan struct{}{}
+	poolTurns sync.Map // *sql.DB → chan struct{}
+)
+
+// shareTurn gives pool, opened on the SQLite file at path, that file's
+// turn.
+func shareTurn(pool *sql.DB, path string) {
+	if abs, err := filepath.Abs(path); err == nil {
+		path = abs
+	}
+	turnsMu.Lock()
+	defer turnsMu.Unlock()
+	turn, ok := fileTurns[path]
+	if !ok {
+		turn = make(chan struct{}, 1)
+		fileTurns[path] = turn
+	}
+	poolTurns.Store(pool, turn)
+}
+
+// forgetTurn drops a closed pool's turn (the file's stays, for the next
+// pool that opens it).
+func forgetTurn(pool *sql.DB) { poolTurns.Delete(pool) }
 
 // writerTurn returns the turn to take before a transaction of db: nil on
 // PostgreSQL, and inside a transaction, which already holds it.
 func writerTurn(db *gorm.DB) chan struct{} {
 	pool, ok := db.Statement.ConnPool.(*sql.DB)
-	if !ok || DialectOf(db) != SQLite {
+	if !ok {
 		return nil
 	}
-	turn, _ := turns.LoadOrStore(pool, make(chan struct{}, 1))
+	turn, ok := poolTurns.Load(pool)
+	if !ok {
+		return nil
+	}
 	return turn.(chan struct{})
 }
