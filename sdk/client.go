@@ -6,7 +6,9 @@
 //	o, err := c.Orders.Create(ctx, &sdk.OrderCreateParams{Amount: 1250, Currency: "CNY", Reference: "A-1001"})
 //
 // Each /v1 resource has a service on the Client (Orders, Refunds, Events,
-// WebhookEndpoints, Merchant) whose methods take a context first and a
+// WebhookEndpoints, Merchant, CouponCampaigns, CashbackCampaigns,
+// Cashbacks, Balance, BalanceTransactions, Settlements, SigningKeys,
+// BankAccounts, Payouts) whose methods take a context first and a
 // params struct for anything beyond an id. Params are the request's JSON
 // body or query; a zero field is left out, so the gateway's default
 // applies. Every POST carries an Idempotency-Key (IdempotencyKey in the
@@ -44,6 +46,15 @@ type Client struct {
 	CouponCampaigns   *CouponCampaignService
 	CashbackCampaigns *CashbackCampaignService
 	Cashbacks         *CashbackService
+	// Balance, BalanceTransactions, Settlements and SigningKeys say what
+	// the merchant is owed and prove it; BankAccounts and Payouts pay it
+	// out.
+	Balance             *BalanceService
+	BalanceTransactions *BalanceTransactionService
+	Settlements         *SettlementService
+	SigningKeys         *SigningKeyService
+	BankAccounts        *BankAccountService
+	Payouts             *PayoutService
 
 	key        string
 	baseURL    string
@@ -103,5 +114,11 @@ func NewClient(key string, opts ...Option) *Client {
 	c.Events = &EventService{c}
 	c.WebhookEndpoints = &WebhookEndpointService{c}
 	c.Merchant = &MerchantService{c}
+	c.Balance = &BalanceService{c}
+	c.BalanceTransactions = &BalanceTransactionService{c}
+	c.Settlements = &SettlementService{c}
+	c.SigningKeys = &SigningKeyService{c}
+	c.BankAccounts = &BankAccountService{c}
+	c.Payouts = &PayoutService{c}
 	return c
 }

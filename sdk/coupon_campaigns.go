@@ -11,10 +11,13 @@ import (
 // CouponCampaign funds coupons: an amount or a percentage off, within a
 // budget.
 type CouponCampaign struct {
-	ID              string     `json:"id"`
-	Object          string     `json:"object"`
-	Livemode        bool       `json:"livemode"`
-	Funding         string     `json:"funding"`
+	ID       string `json:"id"`
+	Object   string `json:"object"`
+	Livemode bool   `json:"livemode"`
+	Funding  string `json:"funding"`
+	// Merchants are the merchants a platform campaign is limited to;
+	// empty for every merchant, and for the merchant's own campaigns.
+	Merchants       []string   `json:"merchants"`
 	Name            string     `json:"name"`
 	Currency        string     `json:"currency"`
 	AmountOff       *int64     `json:"amount_off"`

@@ -38,7 +38,7 @@ type Event struct {
 	Livemode  bool      `json:"livemode"`
 	// Data is the event's data member as sent: {"object": {...}}, a
 	// snapshot of the object taken when the event happened. The typed
-	// accessors (Order, Refund) read it.
+	// accessors (Order, Refund, Settlement, Payout...) read it.
 	Data json.RawMessage `json:"data"`
 
 	raw []byte
@@ -74,6 +74,13 @@ func (e *Event) Coupon() (*Coupon, error) { return eventObject[Coupon](e, "coupo
 // Cashback returns the cashback a cashback.created or cashback.credited
 // event carries (cashback.reversed carries a CashbackReversal).
 func (e *Event) Cashback() (*Cashback, error) { return eventObject[Cashback](e, "cashback") }
+
+// Settlement returns the settlement a settlement.created event carries.
+func (e *Event) Settlement() (*Settlement, error) { return eventObject[Settlement](e, "settlement") }
+
+// Payout returns the payout a payout.* event carries, as it was when the
+// event happened.
+func (e *Event) Payout() (*Payout, error) { return eventObject[Payout](e, "payout") }
 
 // eventObject decodes the event's data.object, which must be of the given
 // object type.

@@ -102,9 +102,8 @@ func TestEvents(t *testing.T) {
 	if len(byType) != 1 || byType[0].ID != paid.ID {
 		t.Fatalf("order.paid events: %d", len(byType))
 	}
-	for _, err := range e.c.Events.List(ctx, &sdk.EventListParams{Type: "order.lost"}) {
-		apiError(t, err, 400, "invalid_request_error", "parameter_invalid", "type")
-	}
+	apiError(t, listError(t, e.c.Events.List(ctx, &sdk.EventListParams{Type: "order.lost"})),
+		400, "invalid_request_error", "parameter_invalid", "type")
 
 	resent, err := e.c.Events.Resend(ctx, paid.ID, nil)
 	if err != nil || resent.Event != paid.ID || resent.DeliveriesQueued != 1 {

@@ -26,7 +26,13 @@ type env struct {
 
 func newEnv(t *testing.T, opts ...sdk.Option) *env {
 	t.Helper()
-	g := gatewaytest.Start(t)
+	return newEnvWith(t, gatewaytest.Options{}, opts...)
+}
+
+// newEnvWith is newEnv with a gateway built with gw (its clock, say).
+func newEnvWith(t *testing.T, gw gatewaytest.Options, opts ...sdk.Option) *env {
+	t.Helper()
+	g := gatewaytest.StartWith(t, gw)
 	id, key := g.Merchant(t, "Blue Bottle")
 	tr := &transport{}
 	opts = append([]sdk.Option{sdk.WithBaseURL(g.URL), sdk.WithHTTPClient(&http.Client{Transport: tr})}, opts...)
@@ -141,6 +147,19 @@ func collect[T any](t *testing.T, seq iter.Seq2[*T, error]) []*T {
 		out = append(out, v)
 	}
 	return out
+}
+
+// listError runs a list that must fail, and returns its error.
+func listError[T any](t *testing.T, seq iter.Seq2[*T, error]) error {
+	t.Helper()
+	for v, err := range seq {
+		if err != nil {
+			return err
+		}
+		t.Fatalf("the list gave %+v, want an error", v)
+	}
+	t.Fatal("the list ended without an error")
+	return nil
 }
 
 // apiError asserts err is an *sdk.Error with the given status, type, code

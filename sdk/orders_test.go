@@ -80,9 +80,8 @@ func TestOrderListFilters(t *testing.T) {
 			t.Errorf("List(%+v) = %v, want %v", tt.params, ids, tt.want)
 		}
 	}
-	for _, err := range e.c.Orders.List(ctx, &sdk.OrderListParams{Status: "lost"}) {
-		apiError(t, err, 400, "invalid_request_error", "parameter_invalid", "status")
-	}
+	apiError(t, listError(t, e.c.Orders.List(ctx, &sdk.OrderListParams{Status: "lost"})),
+		400, "invalid_request_error", "parameter_invalid", "status")
 }
 
 func TestOrderQRImages(t *testing.T) {
