@@ -186,18 +186,27 @@ func OwnerBalances(ctx context.Context, db *gorm.DB, owner string, kind Kind, li
 	return out, nil
 }
 
-// LockedBalance is Balance read inside tx with the account's rows locked
-// until tx ends (on PostgreSQL; SQLite's writers take turns anyway), for a
-// posting that must not take more than the account holds.
+// LockedBalance is Balance read inside tx with the account held until tx
+// ends, for a posting that must not take more than the account holds. On
+// PostgreSQL an account of one row is locked FOR UPDATE. A striped
+// account is held by a transaction-scoped advisory lock on its id instead:
+// locking its stripes would hold only those that exist, and a stripe a
+// payment adds meanwhile could be locked by the next holder before this
+// transaction posts to it, each then waiting on the other. Those who take
+// money from a striped account all hold it this way, one at a time; the
+// payments that add to it never wait. SQLite's writers take turns anyway.
 func LockedBalance(tx *gorm.DB, a Account) (int64, error) {
-	// Stripes are locked in the order of their ids, the same in every
-	// transaction, or two lockers could each hold a stripe the other wants.
-	q := a.rows(tx).Select("balance").Order("id")
-	if storage.DialectOf(tx) == storage.Postgres {
-		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+	if storage.DialectOf(tx) != storage.Postgres {
+		return Balance(tx.Statement.Context, tx, a)
+	}
+	if a.Kind.stripes() > 1 {
+		if err := tx.Exec(`SELECT pg_advisory_xact_lock(hashtextextended(?, 0))`, a.ID()).Error; err != nil {
+			return 0, fmt.Errorf("ledger: hold %s: %w", a.ID(), err)
+		}
+		return Balance(tx.Statement.Context, tx, a)
 	}
 	var balances []int64
-	if err := q.Scan(&balances).Error; err != nil {
+	if err := a.rows(tx).Select("balance").Clauses(clause.Locking{Strength: "UPDATE"}).Scan(&balances).Error; err != nil {
 		return 0, fmt.Errorf("ledger: balance of %s: %w", a.ID(), err)
 	}
 	var sum int64

@@ -27,6 +27,14 @@ func IsCheckViolation(err error) bool {
 	return pgCode(err) == "23514" || sqliteCode(err) == sqliteConstraintCheck
 }
 
+// IsRetryable reports whether err is PostgreSQL rolling a transaction
+// back as a deadlock's victim (40P01) or for a serialization failure
+// (40001): the transaction did nothing and may simply run again.
+func IsRetryable(err error) bool {
+	code := pgCode(err)
+	return code == "40P01" || code == "40001"
+}
+
 func pgCode(err error) string {
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {

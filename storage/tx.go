@@ -3,8 +3,10 @@ package storage
 import (
 	"context"
 	"database/sql"
+	"math/rand/v2"
 	"path/filepath"
 	"sync"
+	"time"
 
 	"gorm.io/gorm"
 )
@@ -20,6 +22,12 @@ import (
 // handing the lock straight to the next; only other processes sharing
 // the file (the command line beside serve) still meet the busy timeout.
 // A transaction waiting for its turn gives up when ctx ends.
+//
+// On PostgreSQL, a transaction that the database rolled back as the
+// victim of a deadlock or a serialization failure runs again, up to
+// maxRetries times: it changed nothing, and fn touches nothing but the
+// database (a bank is called after a commit, never inside one). A nested
+// call is its outer transaction's to retry.
 func InTx(ctx context.Context, db *gorm.DB, fn func(tx *gorm.DB) error) error {
 	db = db.WithContext(ctx)
 	if turn := writerTurn(db); turn != nil {
@@ -30,8 +38,19 @@ func InTx(ctx context.Context, db *gorm.DB, fn func(tx *gorm.DB) error) error {
 			return ctx.Err()
 		}
 	}
-	return db.Transaction(fn)
+	_, outermost := db.Statement.ConnPool.(*sql.DB)
+	for attempt := 0; ; attempt++ {
+		err := db.Transaction(fn)
+		if !outermost || attempt == maxRetries || !IsRetryable(err) || ctx.Err() != nil {
+			return err
+		}
+		time.Sleep(time.Duration(1+rand.IntN(5<<attempt)) * time.Millisecond)
+	}
 }
+
+// maxRetries is how many times InTx runs a transaction again after a
+// deadlock or a serialization failure.
+const maxRetries = 3
 
 // A turn is a channel of one slot, whose waiters the runtime serves first
 // come, first served. Pools of one process that open the same file share

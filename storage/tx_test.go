@@ -88,3 +88,44 @@ func TestWaitingForATurnEndsWithTheContext(t *testing.T) {
 		t.Fatalf("after the turn was given back: ran %v, err %v", ran, err)
 	}
 }
+
+// TestADeadlocksVictimRunsAgain makes two transactions each hold a row the
+// other wants: PostgreSQL rolls one back, and InTx runs it again, so both
+// commit.
+func TestADeadlocksVictimRunsAgain(t *testing.T) {
+	db, _ := storagetest.Open(t)
+	if storage.DialectOf(db) != storage.Postgres {
+		t.Skip("SQLite's writers take turns: they cannot deadlock")
+	}
+	storagetest.Exec(t, db, `CREATE TABLE pair (k TEXT PRIMARY KEY, n INTEGER NOT NULL)`)
+	storagetest.Exec(t, db, `INSERT INTO pair (k, n) VALUES ('a', 0), ('b', 0)`)
+	var holding sync.WaitGroup
+	holding.Add(2)
+	var runs [2]int
+	tx := func(i int, first, second string) error {
+		var once sync.Once
+		return storage.InTx(context.Background(), db, func(tx *gorm.DB) error {
+			runs[i]++
+			if err := tx.Exec(`UPDATE pair SET n = n + 1 WHERE k = ?`, first).Error; err != nil {
+				return err
+			}
+			once.Do(func() { holding.Done(); holding.Wait() }) // both hold their first row
+			return tx.Exec(`UPDATE pair SET n = n + 1 WHERE k = ?`, second).Error
+		})
+	}
+	errs := make(chan error, 2)
+	go func() { errs <- tx(0, "a", "b") }()
+	go func() { errs <- tx(1, "b", "a") }()
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Fatalf("a transaction failed: %v", err)
+		}
+	}
+	var total int64
+	if storagetest.Scan(t, db, &total, `SELECT SUM(n) FROM pair`); total != 4 {
+		t.Fatalf("%d updates committed, want 4", total)
+	}
+	if runs[0]+runs[1] != 3 {
+		t.Fatalf("transactions ran %v times, want one of them twice", runs)
+	}
+}

@@ -25,7 +25,9 @@ const EnvURL = "SCANPAY_TEST_DATABASE_URL"
 func Open(tb testing.TB) (*gorm.DB, string) {
 	tb.Helper()
 	rawURL := URL(tb)
-	db, err := storage.Open(context.Background(), rawURL, storage.Options{})
+	// Ten connections make every race a test stages a real one, and keep
+	// the packages that go test runs at once within PostgreSQL's clients.
+	db, err := storage.Open(context.Background(), rawURL, storage.Options{MaxOpenConns: 10})
 	if err != nil {
 		tb.Fatalf("open test database: %v", err)
 	}
