@@ -27,6 +27,7 @@ type Config struct {
 	MaxOrderAmount      int64
 	SecretKey           string
 	SecretKeyFile       string
+	PprofAddr           string
 }
 
 // errUsage means the flags were wrong; the flag package already said how.
@@ -85,6 +86,8 @@ func (c *Config) serveFlags(fs *flag.FlagSet) {
 	c.SecretKey = os.Getenv("SCANPAY_SECRET_KEY")
 	fs.StringVar(&c.SecretKeyFile, "secret-key-file", env("SCANPAY_SECRET_KEY_FILE", "scanpay.key"),
 		"file holding the master key, created on first use when SCANPAY_SECRET_KEY is not set (SCANPAY_SECRET_KEY_FILE)")
+	fs.StringVar(&c.PprofAddr, "pprof-addr", env("SCANPAY_PPROF_ADDR", ""),
+		"serve net/http/pprof on this address, apart from the API; off when empty. Keep it on localhost (SCANPAY_PPROF_ADDR)")
 	fs.Int64Var(&c.MaxOrderAmount, "max-order-amount", envInt("SCANPAY_MAX_ORDER_AMOUNT", checkout.DefaultMaxAmount),
 		"largest order amount accepted, in minor units (SCANPAY_MAX_ORDER_AMOUNT)")
 }

@@ -1,5 +1,5 @@
 // Command scanpay runs the Scanpay gateway and its operator tools:
-// serve, migrate, merchant and ledger.
+// serve, migrate, merchant, ledger, demo and loadtest.
 package main
 
 import (
@@ -16,7 +16,7 @@ import (
 const usage = `scanpay: a merchant payment gateway with QR checkout
 
 Usage:
-  scanpay serve [--addr :8080] [--db URL] [--base-url URL] [--webhook-allow-private]
+  scanpay serve [--addr :8080] [--db URL] [--base-url URL] [--webhook-allow-private] [--pprof-addr ADDR]
   scanpay migrate [--db URL]
   scanpay merchant create --name NAME [--country CN] [--city CITY] [--mcc 5999] [--db URL] [--json]
   scanpay merchant key create --merchant ID [--live] [--db URL] [--json]
@@ -24,6 +24,7 @@ Usage:
   scanpay merchant key revoke --key ID [--db URL]
   scanpay ledger verify [--db URL]
   scanpay demo [--gateway http://localhost:8080] [--db URL]
+  scanpay loadtest --gateway URL[,URL] --key KEY [--clients 16] [--duration 30s] [--rate R] [--json]
 
 --db takes sqlite://PATH (or a plain path) or postgres://...; the default is
 sqlite://scanpay.db. Every flag can also come from SCANPAY_* variables; see
@@ -56,6 +57,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = ledgerCommand(ctx, args[1:], stdout, stderr)
 	case "demo":
 		err = demo(ctx, args[1:], stdout, stderr)
+	case "loadtest":
+		err = loadtest(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

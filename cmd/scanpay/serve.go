@@ -50,6 +50,13 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	defer ln.Close() // Serve closes it too; this covers returning before Serve
+	if cfg.PprofAddr != "" {
+		prof, err := startPprof(cfg.PprofAddr, log)
+		if err != nil {
+			return fmt.Errorf("pprof: %w", err)
+		}
+		defer prof.Close()
+	}
 	baseURL := cfg.baseURL(ln.Addr().String())
 	merchants := merchant.NewService(db, scanpay.Now)
 	wallets := wallet.NewService(db, scanpay.Now, wallet.Config{SessionKey: deriveKey(master, "wallet sessions")})
