@@ -154,10 +154,12 @@ func (c *loadClient) fail(step string, err error) {
 // run under ctx; stop ends only the wait for the webhook, so an interrupted
 // run still counts the calls it made.
 func (c *loadClient) iterate(ctx context.Context, stop <-chan struct{}, it iteration) {
+	began := time.Now()
 	if step, err := c.keepUp(ctx); err != nil {
 		c.fail(step, err)
 		return
 	}
+	it.delay(time.Since(began))
 	amount := minPayment + c.rng.Int64N(maxPayment-minPayment+1)
 	c.body = append(c.body[:0], `{"amount":`...)
 	c.body = strconv.AppendInt(c.body, amount, 10)
@@ -190,13 +192,13 @@ func (c *loadClient) iterate(ctx context.Context, stop <-chan struct{}, it itera
 	err = c.api.send(ctx, "POST", "/wallet/v1/payments", c.token, "pay-"+order.ID, c.body, &c.buf)
 	done = time.Now()
 	outcome := payPaid
-	if e, ok := errors.AsType[*apiError](err); ok {
-		outcome = payRefused
-		if e.Status == 0 {
-			// It may have been paid: count the money as gone, so the
-			// wallet is topped up early rather than found short. (An
-			// answered error, 5xx included, kept nothing.)
-			outcome = payUnknown
+	if err != nil {
+		// Without an answer it may have been paid: the money counts as
+		// gone, so the wallet is topped up early rather than found short.
+		// An answered error, 5xx included, kept nothing.
+		outcome = payUnknown
+		if e, ok := errors.AsType[*apiError](err); ok && e.Status != 0 {
+			outcome = payRefused
 		}
 	}
 	arrived := c.tracker.settle(order.ID, outcome, done)

@@ -70,7 +70,16 @@ func (p *pacer) intended() int64 {
 // shows in their latencies instead of vanishing into a lower rate (the
 // "coordinated omission" of closed-loop tools).
 type iteration struct {
-	lag time.Duration
+	lag  time.Duration
+	open bool
+}
+
+// delay accounts for time the iteration spent before its first step (a
+// wallet top-up): in open loop it postpones the steps as a late start does.
+func (it *iteration) delay(d time.Duration) {
+	if it.open {
+		it.lag += d
+	}
 }
 
 // since is the latency of a step that began at sent and ended at done.
@@ -108,7 +117,7 @@ func loop(ctx context.Context, c clock, p *pacer, run func(iteration)) schedule 
 			s.Late++
 		}
 		s.MaxLag = max(s.MaxLag, lag)
-		run(iteration{lag: lag})
+		run(iteration{lag: lag, open: p.interval > 0})
 	}
 	return s
 }

@@ -82,6 +82,27 @@ func TestClosedLoopRunsBackToBack(t *testing.T) {
 	}
 }
 
+// TestOpenLoopCountsTimeBeforeTheFirstStep: a 7 ms top-up before a 1 ms
+// step delays the step like a late start in open loop; in closed loop the
+// step takes its 1 ms.
+func TestOpenLoopCountsTimeBeforeTheFirstStep(t *testing.T) {
+	for interval, want := range map[time.Duration]time.Duration{10 * time.Millisecond: 8 * time.Millisecond, 0: time.Millisecond} {
+		c := &fakeClock{t: time.Now()}
+		p := &pacer{start: c.t, end: c.t.Add(5 * time.Millisecond), interval: interval}
+		var got []time.Duration
+		loop(context.Background(), c, p, func(it iteration) {
+			c.t = c.t.Add(7 * time.Millisecond)
+			it.delay(7 * time.Millisecond)
+			sent := c.Now()
+			c.t = c.t.Add(time.Millisecond)
+			got = append(got, it.since(sent, c.Now()))
+		})
+		if len(got) != 1 || got[0] != want {
+			t.Errorf("interval %v: %v, want one step of %v", interval, got, want)
+		}
+	}
+}
+
 func TestLoopStopsWhenCanceled(t *testing.T) {
 	c := &fakeClock{t: time.Now()}
 	p := &pacer{start: c.t, end: c.t.Add(time.Hour)}

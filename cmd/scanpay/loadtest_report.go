@@ -70,8 +70,11 @@ type openLoop struct {
 	FellBehind bool `json:"fell_behind"`
 }
 
+// toolCPU is the load tool's own CPU during the run. Cores near 1 or more
+// mean the tool, not the gateway, may be what limits the rate.
 type toolCPU struct {
 	Seconds        float64 `json:"seconds"`
+	Cores          float64 `json:"cores"`
 	PerPaidOrderMS float64 `json:"per_paid_order_ms"`
 }
 
@@ -114,6 +117,7 @@ func buildReport(cfg loadConfig, p *pacer, stats []*clientStats, hooks webhookCo
 	r.Latency = latencies{Create: summarize(&create), Pay: summarize(&pay), CommitToWebhook: summarize(commit)}
 	if elapsed > 0 {
 		r.PaidPerSecond = float64(r.Paid) / elapsed.Seconds()
+		r.ToolCPU.Cores = cpu.Seconds() / elapsed.Seconds()
 	}
 	if cfg.rate > 0 {
 		r.Mode = "open"
@@ -170,5 +174,5 @@ func (r loadReport) writeText(w io.Writer) {
 			fmt.Fprintln(w, "              latencies include the lateness, but raise --clients or lower --rate for a clean run")
 		}
 	}
-	fmt.Fprintf(w, "tool CPU      %.2fs user+sys, %.3f ms per paid order\n", r.ToolCPU.Seconds, r.ToolCPU.PerPaidOrderMS)
+	fmt.Fprintf(w, "tool CPU      %.2fs user+sys (%.2f cores), %.3f ms per paid order\n", r.ToolCPU.Seconds, r.ToolCPU.Cores, r.ToolCPU.PerPaidOrderMS)
 }

@@ -67,7 +67,7 @@ func TestLoadtestAgreesWithTheDatabase(t *testing.T) {
 	if l := r.Latency.Pay; l.P50 <= 0 || l.P50 > l.P90 || l.P90 > l.P99 || l.P99 > l.Max {
 		t.Fatalf("pay latency %+v", l)
 	}
-	if r.ToolCPU.Seconds <= 0 || r.Mode != "closed" || r.Schedule != nil {
+	if r.ToolCPU.Seconds <= 0 || r.ToolCPU.Cores <= 0 || r.Mode != "closed" || r.Schedule != nil {
 		t.Fatalf("cpu %+v, mode %s, schedule %+v", r.ToolCPU, r.Mode, r.Schedule)
 	}
 
@@ -124,6 +124,9 @@ func TestLoadtestRefusesClearly(t *testing.T) {
 				t.Fatalf("exit %d, stderr %q; want 1 and %q", code, errOut, c.want)
 			}
 		})
+	}
+	if code, _, _ := cli(t, "loadtest", "--gateway", gw, "--key", key, "--nope"); code != 2 {
+		t.Fatalf("an unknown flag exits %d, want 2", code)
 	}
 	if n := queryInt(t, db, `SELECT COUNT(*) FROM wallets`); n != 0 {
 		t.Fatalf("refused runs opened %d wallets", n)
