@@ -103,6 +103,9 @@ pg_ticks() {
 	done
 	echo "$total"
 }
+# machine_ticks: CPU busy on the whole machine (user, nice, system, irq,
+# softirq, steal), so a reader sees what else ran.
+machine_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
 # ms_per DELTA_TICKS COUNT: milliseconds of CPU per unit.
 ms_per() { awk -v t="$1" -v n="$2" -v hz="$tick" 'BEGIN { if (n > 0) printf "%.3f", t * 1000 / hz / n; else print "-" }'; }
 
@@ -126,18 +129,21 @@ settle() {
 }
 checkpoint() { psql_q -d postgres -c CHECKPOINT; }
 # pgbench_run DB ARGS...: runs pgbench, leaves its output in $work/pgbench.out
-# and the server's CPU ticks in pg_used.
+# and the CPU ticks of the server and of the whole machine in pg_used and
+# machine_used.
 pgbench_run() {
 	local db=$1 before
 	shift
 	settle "$db"
 	quiet_check
 	before=$(pg_ticks)
+	machine_before=$(machine_ticks)
 	pgbench -c "$pgclients" -j 2 -T "$secs" "$@" "$db" >"$work/pgbench.out" 2>&1 || {
 		cat "$work/pgbench.out" >&2
 		exit 1
 	}
 	settle "$db"
+	machine_used=$(($(machine_ticks) - machine_before))
 	pg_used=$(($(pg_ticks) - before))
 }
 pgbench_field() { sed -n "s/^$1 = \([0-9.]*\).*/\1/p; s/^$1: \([0-9]*\).*/\1/p" "$work/pgbench.out" | head -1; }
@@ -152,7 +158,9 @@ fresh_db "${prefix}_tpcb"
 pgbench -i -s 10 -q "${prefix}_tpcb" >"$work/pgbench-init.out" 2>&1 || { cat "$work/pgbench-init.out" >&2; exit 1; }
 pgbench_run "${prefix}_tpcb"
 tpcb_tps=$(pgbench_field tps)
-tpcb_pg=$(ms_per "$pg_used" "$(pgbench_field 'number of transactions actually processed')")
+tpcb_n=$(pgbench_field 'number of transactions actually processed')
+tpcb_pg=$(ms_per "$pg_used" "$tpcb_n")
+tpcb_machine=$(ms_per "$machine_used" "$tpcb_n")
 
 # b. the floor.
 echo "compare.sh: b. the floor, bench/paid_order.sql, $pgclients clients, ${secs}s" >&2
@@ -161,7 +169,9 @@ fresh_db "${prefix}_floor"
 psql_q -d "${prefix}_floor" -f "$root/bench/floor_seed.sql"
 pgbench_run "${prefix}_floor" -n -M prepared -f "$root/bench/paid_order.sql"
 floor_tps=$(pgbench_field tps)
-floor_pg=$(ms_per "$pg_used" "$(pgbench_field 'number of transactions actually processed')")
+floor_n=$(pgbench_field 'number of transactions actually processed')
+floor_pg=$(ms_per "$pg_used" "$floor_n")
+floor_machine=$(ms_per "$machine_used" "$floor_n")
 floor_failed=$(pgbench_field 'number of failed transactions')
 
 # c. the gateway under the load tool.
@@ -201,6 +211,7 @@ if ! wait_for "running for"; then
 fi
 gw_before=$(proc_ticks "$gateway")
 pg_before=$(pg_ticks)
+machine_before=$(machine_ticks)
 if [ -n "$profile" ]; then
 	mkdir -p "$profile"
 	cp "$work/scanpay" "$profile/scanpay"
@@ -211,6 +222,7 @@ fi
 wait_for "run finished" || true
 gw_used=$(($(proc_ticks "$gateway") - gw_before))
 pg_used=$(($(pg_ticks) - pg_before))
+machine_used=$(($(machine_ticks) - machine_before))
 loadtest_status=0
 wait "$loadtest" || loadtest_status=$?
 [ -n "$profile" ] && wait "${pids[-1]}"
@@ -223,25 +235,28 @@ paid=$(jq .paid "$r")
 gw_rate=$(jq .paid_per_s "$r")
 gw_cpu=$(ms_per "$gw_used" "$paid")
 gw_pg=$(ms_per "$pg_used" "$paid")
+gw_machine=$(ms_per "$machine_used" "$paid")
 db_paid=$(psql_q -d "${prefix}_gw" -c "SELECT count(*) FROM orders WHERE status = 'paid'")
 verify=$("$work/scanpay" ledger verify --db "$gwdb" | tail -1) || true
 
 jms() { printf '%.2f' "$(jq ".latency_ms.$1.$2" "$r")"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
+row() { printf '%-42s %14s %9s %9s %9s %9s\n' "$@"; }
+echo
+echo "scanpay bench/compare.sh: ${secs}s per run, $(nproc) CPUs, PostgreSQL $(psql_q -d postgres -c 'SHOW server_version' | cut -d' ' -f1), load average before: $load_before, after: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo
+printf '%-57s %s\n' "" "CPU ms per transaction (a.) or paid order (b., c.)"
+row run rate gateway postgres "load tool" machine
+row "a. pgbench tpcb-like, scale 10, $pgclients clients" "$(printf '%.1f TPS' "$tpcb_tps")" - "$tpcb_pg" - "$tpcb_machine"
+row "b. floor: paid_order.sql, $pgclients clients" "$(printf '%.1f /s' "$floor_tps")" - "$floor_pg" - "$floor_machine"
+row "c. gateway + loadtest, $clients clients" "$(printf '%.1f /s' "$gw_rate")" "$gw_cpu" "$gw_pg" "$(printf '%.3f' "$(jq .tool_cpu.per_paid_order_ms "$r")")" "$gw_machine"
 cat <<EOF
-
-scanpay bench/compare.sh: ${secs}s per run, $(nproc) CPUs, $(psql_q -d postgres -c 'SHOW server_version'), load average before: $load_before
-
-run                                              rate          CPU ms per transaction / paid order
-                                                               gateway   postgres   load tool
-a. pgbench tpcb-like, scale 10, $pgclients clients       $(printf '%8.1f TPS' "$tpcb_tps")          -   $(printf '%8s' "$tpcb_pg")           -
-b. floor: paid_order.sql, $pgclients clients           $(printf '%8.1f /s ' "$floor_tps")          -   $(printf '%8s' "$floor_pg")           -
-c. gateway + loadtest, $clients clients             $(printf '%8.1f /s ' "$gw_rate")   $(printf '%8s' "$gw_cpu")   $(printf '%8s' "$gw_pg")    $(printf '%8.3f' "$(jq .tool_cpu.per_paid_order_ms "$r")")
 
 gateway / tpcb  = $(ratio "$gw_rate" "$tpcb_tps")
 gateway / floor = $(ratio "$gw_rate" "$floor_tps")
 floor / tpcb    = $(ratio "$floor_tps" "$tpcb_tps")
 
+(machine: all CPU busy on the machine during the run, per unit; in a. and b. it includes pgbench itself.)
 gateway run: $paid paid ($db_paid paid in the database); latency p50 / p99 in ms: create $(jms create p50) / $(jms create p99), pay $(jms pay p50) / $(jms pay p99), commit → webhook $(jms commit_to_webhook p50) / $(jms commit_to_webhook p99)
              errors $(jq .errors.total "$r"), webhooks missing $(jq .webhooks.missing "$r"), bad signatures $(jq .webhooks.bad_signature "$r"); floor failed transactions ${floor_failed:-0}
              ledger verify: $verify
