@@ -113,9 +113,10 @@ ms_per() { awk -v t="$1" -v n="$2" -v hz="$tick" 'BEGIN { if (n > 0) printf "%.3
 # as PostgreSQL's here.
 quiet_check() {
 	local busy
-	busy=$(psql_q -d postgres -c "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND pid <> pg_backend_pid() AND datname NOT LIKE '${prefix}%'")
-	if [ "$busy" != 0 ]; then
-		echo "compare.sh: warning: $busy other PostgreSQL sessions are active; PostgreSQL's CPU will include their work" >&2
+	busy=$(psql_q -d postgres -c "SELECT string_agg(datname || ' ' || n, ', ') FROM (SELECT datname, count(*) AS n FROM pg_stat_activity
+		WHERE state = 'active' AND pid <> pg_backend_pid() AND datname NOT LIKE '${prefix}%' GROUP BY datname) AS a")
+	if [ -n "$busy" ]; then
+		echo "compare.sh: warning: other PostgreSQL sessions are active ($busy); PostgreSQL's CPU will include their work" >&2
 	fi
 }
 # settle DB: wait until nothing is connected to DB, so every backend's CPU
