@@ -201,7 +201,7 @@ quiet_check
 loadtest=$!
 pids+=("$loadtest")
 wait_for() { # wait_for PATTERN: until the load tool logs it, or it exits
-	until grep -q "$1" "$work/loadtest.err"; do
+	until grep -qs "$1" "$work/loadtest.err"; do
 		kill -0 "$loadtest" 2>/dev/null || return 1
 		sleep 0.02
 	done
