@@ -106,6 +106,14 @@ pg_ticks() {
 # machine_ticks: CPU busy on the whole machine (user, nice, system, irq,
 # softirq, steal), so a reader sees what else ran.
 machine_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
+# children_ticks: the CPU of this script's reaped children (pgbench).
+children_ticks() {
+	local f
+	f=$(cut -d')' -f2- "/proc/$$/stat")
+	# shellcheck disable=SC2086
+	set -- $f
+	echo $((${14} + ${15}))
+}
 # ms_per DELTA_TICKS COUNT: milliseconds of CPU per unit.
 ms_per() { awk -v t="$1" -v n="$2" -v hz="$tick" 'BEGIN { if (n > 0) printf "%.3f", t * 1000 / hz / n; else print "-" }'; }
 
@@ -130,19 +138,21 @@ settle() {
 }
 checkpoint() { psql_q -d postgres -c CHECKPOINT; }
 # pgbench_run DB ARGS...: runs pgbench, leaves its output in $work/pgbench.out
-# and the CPU ticks of the server and of the whole machine in pg_used and
-# machine_used.
+# and the CPU ticks of the server, of pgbench and of the whole machine in
+# pg_used, client_used and machine_used.
 pgbench_run() {
-	local db=$1 before
+	local db=$1 before client_before
 	shift
 	settle "$db"
 	quiet_check
 	before=$(pg_ticks)
 	machine_before=$(machine_ticks)
+	client_before=$(children_ticks)
 	pgbench -c "$pgclients" -j 2 -T "$secs" "$@" "$db" >"$work/pgbench.out" 2>&1 || {
 		cat "$work/pgbench.out" >&2
 		exit 1
 	}
+	client_used=$(($(children_ticks) - client_before))
 	settle "$db"
 	machine_used=$(($(machine_ticks) - machine_before))
 	pg_used=$(($(pg_ticks) - before))
@@ -161,7 +171,8 @@ pgbench_run "${prefix}_tpcb"
 tpcb_tps=$(pgbench_field tps)
 tpcb_n=$(pgbench_field 'number of transactions actually processed')
 tpcb_pg=$(ms_per "$pg_used" "$tpcb_n")
-tpcb_machine=$(ms_per "$machine_used" "$tpcb_n")
+tpcb_client=$(ms_per "$client_used" "$tpcb_n")
+tpcb_others=$(ms_per $((machine_used - pg_used - client_used)) "$tpcb_n")
 
 # b. the floor.
 echo "compare.sh: b. the floor, bench/paid_order.sql, $pgclients clients, ${secs}s" >&2
@@ -172,7 +183,8 @@ pgbench_run "${prefix}_floor" -n -M prepared -f "$root/bench/paid_order.sql"
 floor_tps=$(pgbench_field tps)
 floor_n=$(pgbench_field 'number of transactions actually processed')
 floor_pg=$(ms_per "$pg_used" "$floor_n")
-floor_machine=$(ms_per "$machine_used" "$floor_n")
+floor_client=$(ms_per "$client_used" "$floor_n")
+floor_others=$(ms_per $((machine_used - pg_used - client_used)) "$floor_n")
 floor_failed=$(pgbench_field 'number of failed transactions')
 
 # c. the gateway under the load tool.
@@ -236,7 +248,8 @@ paid=$(jq .paid "$r")
 gw_rate=$(jq .paid_per_s "$r")
 gw_cpu=$(ms_per "$gw_used" "$paid")
 gw_pg=$(ms_per "$pg_used" "$paid")
-gw_machine=$(ms_per "$machine_used" "$paid")
+gw_tool=$(printf '%.3f' "$(jq .tool_cpu.per_paid_order_ms "$r")")
+gw_others=$(awk -v m="$(ms_per "$machine_used" "$paid")" -v g="$gw_cpu" -v p="$gw_pg" -v t="$gw_tool" 'BEGIN { printf "%.3f", m - g - p - t }')
 db_paid=$(psql_q -d "${prefix}_gw" -c "SELECT count(*) FROM orders WHERE status = 'paid'")
 verify=$("$work/scanpay" ledger verify --db "$gwdb" | tail -1) || true
 
@@ -247,17 +260,17 @@ echo
 echo "scanpay bench/compare.sh: ${secs}s per run, $(nproc) CPUs, PostgreSQL $(psql_q -d postgres -c 'SHOW server_version' | cut -d' ' -f1), load average before: $load_before, after: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 printf '%-57s %s\n' "" "CPU ms per transaction (a.) or paid order (b., c.)"
-row run rate gateway postgres "load tool" machine
-row "a. pgbench tpcb-like, scale 10, $pgclients clients" "$(printf '%.1f TPS' "$tpcb_tps")" - "$tpcb_pg" - "$tpcb_machine"
-row "b. floor: paid_order.sql, $pgclients clients" "$(printf '%.1f /s' "$floor_tps")" - "$floor_pg" - "$floor_machine"
-row "c. gateway + loadtest, $clients clients" "$(printf '%.1f /s' "$gw_rate")" "$gw_cpu" "$gw_pg" "$(printf '%.3f' "$(jq .tool_cpu.per_paid_order_ms "$r")")" "$gw_machine"
+row run rate gateway postgres client others
+row "a. pgbench tpcb-like, scale 10, $pgclients clients" "$(printf '%.1f TPS' "$tpcb_tps")" - "$tpcb_pg" "$tpcb_client" "$tpcb_others"
+row "b. floor: paid_order.sql, $pgclients clients" "$(printf '%.1f /s' "$floor_tps")" - "$floor_pg" "$floor_client" "$floor_others"
+row "c. gateway + loadtest, $clients clients" "$(printf '%.1f /s' "$gw_rate")" "$gw_cpu" "$gw_pg" "$gw_tool" "$gw_others"
 cat <<EOF
 
 gateway / tpcb  = $(ratio "$gw_rate" "$tpcb_tps")
 gateway / floor = $(ratio "$gw_rate" "$floor_tps")
 floor / tpcb    = $(ratio "$floor_tps" "$tpcb_tps")
 
-(machine: all CPU busy on the machine during the run, per unit; in a. and b. it includes pgbench itself.)
+(client: pgbench in a. and b., the load tool in c.; others: the rest of the machine's busy CPU meanwhile, near 0 on a quiet machine.)
 gateway run: $paid paid ($db_paid paid in the database); latency p50 / p99 in ms: create $(jms create p50) / $(jms create p99), pay $(jms pay p50) / $(jms pay p99), commit → webhook $(jms commit_to_webhook p50) / $(jms commit_to_webhook p99)
              errors $(jq .errors.total "$r"), webhooks missing $(jq .webhooks.missing "$r"), bad signatures $(jq .webhooks.bad_signature "$r"); floor failed transactions ${floor_failed:-0}
              ledger verify: $verify
