@@ -215,7 +215,7 @@ pids+=("$loadtest")
 wait_for() { # wait_for PATTERN: until the load tool logs it, or it exits
 	until grep -qs "$1" "$work/loadtest.err"; do
 		kill -0 "$loadtest" 2>/dev/null || return 1
-		sleep 0.02
+		sleep 0.1
 	done
 }
 if ! wait_for "running for"; then
@@ -270,7 +270,8 @@ gateway / tpcb  = $(ratio "$gw_rate" "$tpcb_tps")
 gateway / floor = $(ratio "$gw_rate" "$floor_tps")
 floor / tpcb    = $(ratio "$floor_tps" "$tpcb_tps")
 
-(client: pgbench in a. and b., the load tool in c.; others: the rest of the machine's busy CPU meanwhile, near 0 on a quiet machine.)
+(client: pgbench in a. and b., the load tool in c.; others: the rest of the machine's busy CPU meanwhile: the kernel's
+network and disk work, about 0.5 ms per paid order for c.'s HTTP, and anything else that ran, which makes the run suspect.)
 gateway run: $paid paid ($db_paid paid in the database); latency p50 / p99 in ms: create $(jms create p50) / $(jms create p99), pay $(jms pay p50) / $(jms pay p99), commit → webhook $(jms commit_to_webhook p50) / $(jms commit_to_webhook p99)
              errors $(jq .errors.total "$r"), webhooks missing $(jq .webhooks.missing "$r"), bad signatures $(jq .webhooks.bad_signature "$r"); floor failed transactions ${floor_failed:-0}
              ledger verify: $verify
