@@ -14,9 +14,11 @@
 #   c. `scanpay serve --webhook-allow-private` with default settings, driven
 #      by `scanpay loadtest` (closed loop): create, pay, verified webhook.
 # It prints paid orders/s against tpcb TPS and against the floor, and CPU
-# per paid order of the gateway (its /proc stat), of PostgreSQL (every
-# server process, reaped backends included: run it on a quiet machine, as
-# other databases' work counts too) and of the load tool (its getrusage).
+# per transaction or paid order of the gateway (its /proc stat), of
+# PostgreSQL (every server process, reaped backends included: run it on a
+# quiet machine, as other databases' work counts too), of the client
+# (pgbench, or the load tool's own getrusage) and of everything else that
+# kept the machine busy meanwhile.
 # With --profile DIR it also saves a CPU profile of the gateway under load
 # (through serve --pprof-addr), which costs the gateway a little.
 #
@@ -44,7 +46,7 @@ else
 	echo "compare.sh: --duration takes seconds (30, 30s) or minutes (2m)" >&2
 	exit 2
 fi
-for tool in go psql pgbench createdb dropdb jq; do
+for tool in go psql pgbench createdb dropdb jq ${profile:+curl}; do
 	command -v "$tool" >/dev/null || { echo "compare.sh: $tool is not installed" >&2; exit 1; }
 done
 
