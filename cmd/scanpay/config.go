@@ -37,6 +37,7 @@ type Config struct {
 	WebhookLease        time.Duration
 	MetricsAddr         string
 	StaticQRDailyLimit  string
+	PprofAddr           string
 }
 
 // errUsage means the flags were wrong; the flag package already said how.
@@ -104,6 +105,8 @@ func (c *Config) serveFlags(fs *flag.FlagSet) {
 	c.secretKeyFlag(fs)
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", env("SCANPAY_METRICS_ADDR", ""),
 		"serve Prometheus /metrics on this address instead of the gateway's own (SCANPAY_METRICS_ADDR)")
+	fs.StringVar(&c.PprofAddr, "pprof-addr", env("SCANPAY_PPROF_ADDR", ""),
+		"serve net/http/pprof on this address, apart from the API; off when empty. Keep it on localhost (SCANPAY_PPROF_ADDR)")
 	fs.DurationVar(&c.WebhookLease, "webhook-lease", envDuration("SCANPAY_WEBHOOK_LEASE", webhooks.DefaultLease),
 		"how long a delivery claimed by a gateway that then died stays hidden before another sends it; at least 11s (SCANPAY_WEBHOOK_LEASE)")
 	fs.StringVar(&c.TrustedProxies, "trusted-proxies", env("SCANPAY_TRUSTED_PROXIES", ""),

@@ -1,10 +1,8 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
-	"encoding/json"
 	"fmt"
 	"io"
 	"math/big"
@@ -36,13 +34,13 @@ func demo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	gw = strings.TrimRight(gw, "/")
 	fmt.Fprintf(stdout, "1. merchant %s, test key %s\n", m.ID, key)
 
-	c := demoClient{ctx: ctx, base: gw}
+	c := apiClient{http: &http.Client{Timeout: 10 * time.Second}, base: gw}
 	phone := fmt.Sprintf("139%08d", randomInt(1e8))
 	var account struct{ Token string }
-	if err := c.do("POST", "/wallet/v1/accounts", "", map[string]any{"phone": phone, "pin": "135790"}, &account); err != nil {
+	if err := c.call(ctx, "POST", "/wallet/v1/accounts", "", "", map[string]any{"phone": phone, "pin": "135790"}, &account); err != nil {
 		return fmt.Errorf("is the gateway running at %s? %w", gw, err)
 	}
-	if err := c.do("POST", "/wallet/v1/topups", account.Token, map[string]any{"amount": 10000, "currency": "CNY"}, nil); err != nil {
+	if err := c.call(ctx, "POST", "/wallet/v1/topups", account.Token, "", map[string]any{"amount": 10000, "currency": "CNY"}, nil); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "2. payer wallet for %s, topped up with ¥100.00\n", phone)
@@ -52,7 +50,7 @@ func demo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		CheckoutURL string `json:"checkout_url"`
 		QR          struct{ Payload string }
 	}
-	if err := c.do("POST", "/v1/orders", key, map[string]any{"amount": 1250, "currency": "CNY", "description": "2 coffees"}, &order); err != nil {
+	if err := c.call(ctx, "POST", "/v1/orders", key, "", map[string]any{"amount": 1250, "currency": "CNY", "description": "2 coffees"}, &order); err != nil {
 		return err
 	}
 	art, err := qr.Terminal(order.QR.Payload)
@@ -64,18 +62,18 @@ func demo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var preview struct {
 		MerchantName string `json:"merchant_name"`
 	}
-	if err := c.do("POST", "/wallet/v1/scan", account.Token, map[string]any{"payload": order.QR.Payload}, &preview); err != nil {
+	if err := c.call(ctx, "POST", "/wallet/v1/scan", account.Token, "", map[string]any{"payload": order.QR.Payload}, &preview); err != nil {
 		return err
 	}
 	var payment struct{ ID string }
-	if err := c.do("POST", "/wallet/v1/payments", account.Token, map[string]any{"order": order.ID}, &payment); err != nil {
+	if err := c.call(ctx, "POST", "/wallet/v1/payments", account.Token, "", map[string]any{"order": order.ID}, &payment); err != nil {
 		return err
 	}
 	var paid struct {
 		Status string
 		Fee    int64
 	}
-	if err := c.do("GET", "/v1/orders/"+order.ID, key, nil, &paid); err != nil {
+	if err := c.call(ctx, "GET", "/v1/orders/"+order.ID, key, "", nil, &paid); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "4. the wallet scanned it (%s) and paid: %s; the order is %s, fee %d fen\n\n", preview.MerchantName, payment.ID, paid.Status, paid.Fee)
@@ -86,40 +84,4 @@ func demo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 func randomInt(n int64) int64 {
 	v, _ := rand.Int(rand.Reader, big.NewInt(n))
 	return v.Int64()
-}
-
-// demoClient calls the gateway's API and decodes the answer.
-type demoClient struct {
-	ctx  context.Context
-	base string
-}
-
-func (c demoClient) do(method, path, token string, body, out any) error {
-	var r io.Reader
-	if body != nil {
-		b, _ := json.Marshal(body)
-		r = bytes.NewReader(b)
-	}
-	ctx, cancel := context.WithTimeout(c.ctx, 10*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, method, c.base+path, r)
-	if err != nil {
-		return err
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode >= 300 {
-		return fmt.Errorf("%s %s: %d %s", method, path, resp.StatusCode, raw)
-	}
-	if out == nil {
-		return nil
-	}
-	return json.Unmarshal(raw, out)
 }

@@ -1,6 +1,7 @@
 // Command scanpay runs the Scanpay gateway and its operator tools:
 // serve, migrate, merchant, ledger, campaign, cashback, settle, report, demo
-// and version, the developer's listen, and pos, the merchant's till.
+// and version, the developer's listen and loadtest, and pos, the merchant's
+// till.
 package main
 
 import (
@@ -17,7 +18,7 @@ import (
 const usage = `scanpay: a merchant payment gateway with QR checkout
 
 Usage:
-  scanpay serve [--addr :8080] [--db URL] [--base-url URL] [--webhook-allow-private]
+  scanpay serve [--addr :8080] [--db URL] [--base-url URL] [--webhook-allow-private] [--pprof-addr ADDR]
   scanpay migrate [--db URL]
   scanpay merchant create --name NAME [--name-latin NAME] [--country CN] [--city CITY] [--city-latin CITY]
                           [--mcc 5999] [--db URL] [--json]
@@ -42,6 +43,7 @@ Usage:
   scanpay listen --key KEY --forward-to URL [--gateway http://localhost:8080]
   scanpay pos --key KEY [--gateway http://localhost:8080] [--amount 12.50] [--currency CNY] [--reference R]
               [--expires-in 900] [--json]
+  scanpay loadtest --gateway URL[,URL] --key KEY [--clients 16] [--duration 30s] [--rate R] [--json]
   scanpay version
 
 --db takes sqlite://PATH (or a plain path) or postgres://...; the default is
@@ -83,6 +85,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = reportCommand(args[1:], stdout, stderr)
 	case "demo":
 		err = demo(ctx, args[1:], stdout, stderr)
+	case "loadtest":
+		err = loadtest(ctx, args[1:], stdout, stderr)
 	case "listen":
 		err = listen(ctx, args[1:], stdout, stderr)
 	case "pos":

@@ -50,21 +50,23 @@ func cli(t *testing.T, args ...string) (int, string, string) {
 
 // startServe runs `scanpay serve` on a free port and returns its base URL
 // and a function that stops it (as SIGTERM would) and returns its exit code.
-func startServe(t *testing.T, db string) (string, func() int) {
+// Flags are added to (and so override) the test's own.
+func startServe(t *testing.T, db string, flags ...string) (string, func() int) {
 	t.Helper()
-	url, stop, _ := startServeLogs(t, db)
-	return url, stop
+	gw, stop, _ := startServeLogs(t, db, flags...)
+	return gw, stop
 }
 
 // startServeLogs is startServe that also returns the server's log.
-func startServeLogs(t *testing.T, db string) (string, func() int, *syncBuffer) {
+func startServeLogs(t *testing.T, db string, flags ...string) (string, func() int, *syncBuffer) {
 	t.Helper()
 	ctx, stop := context.WithCancel(context.Background())
 	logs := &syncBuffer{}
 	done := make(chan int, 1)
 	keyFile := filepath.Join(t.TempDir(), "scanpay.key")
+	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--db", db, "--secret-key-file", keyFile, "--webhook-allow-private"}, flags...)
 	go func() {
-		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--db", db, "--secret-key-file", keyFile, "--webhook-allow-private"}, strings.NewReader(""), io.Discard, logs)
+		done <- run(ctx, args, strings.NewReader(""), io.Discard, logs)
 	}()
 	addr := regexp.MustCompile(`msg="scanpay listening" addr=(\S+)`)
 	deadline := time.Now().Add(20 * time.Second)

@@ -69,6 +69,13 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return listenError(cfg.Addr, err)
 	}
 	defer ln.Close() // Serve closes it too; this covers returning before Serve
+	if cfg.PprofAddr != "" {
+		prof, err := startPprof(cfg.PprofAddr, log)
+		if err != nil {
+			return fmt.Errorf("pprof: %w", err)
+		}
+		defer prof.Close()
+	}
 	baseURL := cfg.baseURL(ln.Addr().String())
 	stack, err := gateway.NewStack(db, log, scanpay.Now, gateway.StackConfig{
 		Gateway: gateway.Config{
