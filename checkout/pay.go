@@ -2,6 +2,7 @@ package checkout
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/scanpay/scanpay"
@@ -115,6 +116,7 @@ func (s *Service) checkPIN(ctx context.Context, walletID, pin string) (bool, err
 // takes from the payer's daily allowance for static codes; the steps after
 // are the same for every order.
 func (s *Service) pay(ctx context.Context, walletID, orderID string, created *orderRow, couponID *string, pinVerified bool) (Payment, error) {
+	var unpaid orderRow // the order as the compare-and-set expected it
 	payment, err := storage.Transact(ctx, s.db, func(tx *gorm.DB) (Payment, error) {
 		if created != nil {
 			if err := storage.DeferInsert(tx, created, nil); err != nil {
@@ -164,18 +166,26 @@ func (s *Service) pay(ctx context.Context, walletID, orderID string, created *or
 		}
 		pay := paymentRow{ID: scanpay.NewID("pay"), OrderID: row.ID, MerchantID: row.MerchantID, Livemode: row.Livemode,
 			WalletID: walletID, Amount: row.AmountPaid, Currency: row.Currency, Fee: row.Fee, CreatedAt: now}
+		// The compare-and-set goes with the writes that follow from it, in
+		// one statement on PostgreSQL; when it changes nothing, they are
+		// all rolled back, and whyNotPaid says why.
 		walletOK, walletArgs := wallet.PayClause(tx, walletID, pinVerified, row.AmountPaid, "orders.livemode")
-		res := tx.Model(&orderRow{}).
-			Where("id = ? AND status = ? AND expires_at > ?", row.ID, StatusPending, now).
-			Where(walletOK, walletArgs...).
-			Updates(map[string]any{"status": StatusPaid, "amount_paid": row.AmountPaid, "amount_discount": discount,
-				"fee": row.Fee, "coupon_id": row.CouponID, "promotion_campaign_id": row.PromotionCampaignID,
-				"promotion_funding": row.PromotionFunding, "paid_at": now, "updated_at": now})
-		if res.Error != nil {
-			return Payment{}, res.Error
-		}
-		if res.RowsAffected == 0 {
-			return Payment{}, s.whyNotPaid(ctx, row, walletID, pinVerified)
+		unpaid = row
+		err = storage.Defer(tx, storage.Write{
+			SQL: `UPDATE orders SET status = ?, amount_paid = ?, amount_discount = ?, fee = ?, coupon_id = ?,
+	promotion_campaign_id = ?, promotion_funding = ?, paid_at = ?, updated_at = ?
+WHERE id = ? AND status = ? AND expires_at > ? AND ` + walletOK,
+			Args: append([]any{StatusPaid, row.AmountPaid, discount, row.Fee, row.CouponID, row.PromotionCampaignID,
+				row.PromotionFunding, now, now, row.ID, StatusPending, now}, walletArgs...),
+			Expect: func(rows int64) error {
+				if rows == 0 {
+					return errNotPaid
+				}
+				return nil
+			},
+		})
+		if err != nil {
+			return Payment{}, err
 		}
 		if couponID != nil {
 			if err := s.redeem(tx, coupon, row, discount, now); err != nil {
@@ -220,6 +230,17 @@ func (s *Service) pay(ctx context.Context, walletID, orderID string, created *or
 			Amount: row.Amount, AmountDiscount: discount, AmountPaid: row.AmountPaid, Currency: pay.Currency,
 			Promotion: order.Promotion, Status: "succeeded", CreatedAt: pay.CreatedAt}, nil
 	})
+	switch {
+	case errors.Is(err, errNotPaid):
+		return Payment{}, s.whyNotPaid(ctx, unpaid, walletID, pinVerified)
+	case errors.Is(err, ledger.ErrInsufficientFunds):
+		// The ledger's refusal came with the compare-and-set's in one
+		// statement: a wallet that refuses (frozen, of the other mode,
+		// the PIN needed) says so before its balance does.
+		if refusal := s.walletRefusal(ctx, unpaid, walletID, pinVerified); refusal != nil {
+			return Payment{}, refusal
+		}
+	}
 	if err != nil {
 		return Payment{}, err
 	}
@@ -227,11 +248,24 @@ func (s *Service) pay(ctx context.Context, walletID, orderID string, created *or
 	return payment, nil
 }
 
+// errNotPaid is the order's compare-and-set changing nothing: the
+// payment's writes are rolled back, and whyNotPaid finds the reason.
+var errNotPaid = errors.New("checkout: the order's compare-and-set changed nothing")
+
 // whyNotPaid explains a compare-and-set that changed nothing: the wallet
 // refuses (frozen, the PIN needed, another mode) or the order was paid,
 // canceled or expired meanwhile. It reads outside the transaction, which
-// is about to roll back.
+// has rolled back.
 func (s *Service) whyNotPaid(ctx context.Context, row orderRow, walletID string, pinVerified bool) error {
+	if refusal := s.walletRefusal(ctx, row, walletID, pinVerified); refusal != nil {
+		return refusal
+	}
+	return ErrOrderNotPayable.WithMessage("the order was paid, canceled or expired meanwhile")
+}
+
+// walletRefusal is the wallet's reason not to pay row, if it has one:
+// frozen, the PIN needed, or of the other mode.
+func (s *Service) walletRefusal(ctx context.Context, row orderRow, walletID string, pinVerified bool) error {
 	amount := row.AmountPaid
 	if pinVerified {
 		amount = 0 // within any no-PIN limit: the PIN is not the reason
@@ -243,7 +277,7 @@ func (s *Service) whyNotPaid(ctx context.Context, row orderRow, walletID string,
 	if payer.Livemode != row.Livemode {
 		return ErrOrderNotPayable.WithMessage("a test-mode wallet cannot pay a live order, nor the reverse")
 	}
-	return ErrOrderNotPayable.WithMessage("the order was paid, canceled or expired meanwhile")
+	return nil
 }
 
 // paidAlready names the failure of a payment's insert on the unique order_id.

@@ -65,7 +65,8 @@ func TestSentinelsCoverTheGatewaysCodes(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		if d.IsDir() && (d.Name() == "sdk" || d.Name() == "examples" || strings.HasPrefix(d.Name(), ".")) && path != ".." {
+		// The command line's own codes (the load tool's) are not the gateway's.
+		if d.IsDir() && (d.Name() == "sdk" || d.Name() == "examples" || d.Name() == "cmd" || strings.HasPrefix(d.Name(), ".")) && path != ".." {
 			return filepath.SkipDir
 		}
 		if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {

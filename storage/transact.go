@@ -20,6 +20,11 @@ type Write struct {
 	// returns nil for failures that are not its own. The writes are sent
 	// together, so each classifies only what it recognises.
 	Classify func(error) error
+	// Expect, when set, is given how many rows the statement changed once
+	// it has run; an error from it fails the writes, and so rolls back the
+	// transaction they are in. A compare-and-set deferred with the writes
+	// that follow from it says this way that it lost.
+	Expect func(rows int64) error
 }
 
 // Recorder writes down, inside the transaction of a request's effect, the
@@ -60,38 +65,41 @@ type queue struct {
 func Transact[T any](ctx context.Context, db *gorm.DB, fn func(tx *gorm.DB) (T, error)) (T, error) {
 	var out T
 	err := InTx(ctx, db, func(tx *gorm.DB) error {
-		q := &queue{}
-		tx = tx.WithContext(context.WithValue(tx.Statement.Context, queueKey{}, q))
-		v, err := fn(tx)
-		if err != nil {
-			return err
-		}
-		r, recording := ctx.Value(recorderKey{}).(Recorder)
-		if recording {
-			w, err := r.Record(v)
-			if err != nil {
-				return err
-			}
-			q.writes = append(q.writes, w)
-		}
-		rows, err := send(tx, q.writes)
-		q.writes = nil
-		if err != nil {
-			return err
-		}
-		if recording {
-			if err := r.Recorded(rows); err != nil {
-				return err
-			}
-		}
+		v, err := runDeferring(ctx, tx, fn)
 		out = v
-		return nil
+		return err
 	})
 	if err != nil {
 		var zero T
 		return zero, err
 	}
 	return out, nil
+}
+
+// runDeferring runs fn with a queue for its deferred writes on tx, then
+// sends them with the record of its result, when ctx carries a Recorder.
+func runDeferring[T any](ctx context.Context, tx *gorm.DB, fn func(tx *gorm.DB) (T, error)) (T, error) {
+	var zero T
+	q := &queue{}
+	tx = tx.WithContext(context.WithValue(tx.Statement.Context, queueKey{}, q))
+	v, err := fn(tx)
+	if err != nil {
+		return zero, err
+	}
+	if r, recording := ctx.Value(recorderKey{}).(Recorder); recording {
+		w, err := r.Record(v)
+		if err != nil {
+			return zero, err
+		}
+		w.Expect = r.Recorded
+		q.writes = append(q.writes, w)
+	}
+	err = send(tx, q.writes)
+	q.writes = nil
+	if err != nil {
+		return zero, err
+	}
+	return v, nil
 }
 
 // Commit commits writes atomically when no use case's transaction is
@@ -102,8 +110,7 @@ func Transact[T any](ctx context.Context, db *gorm.DB, fn func(tx *gorm.DB) (T, 
 func Commit(ctx context.Context, db *gorm.DB, writes ...Write) error {
 	db = db.WithContext(ctx)
 	if DialectOf(db) == Postgres {
-		_, err := send(db, writes)
-		return err
+		return send(db, writes)
 	}
 	return CommitInOrder(ctx, db, writes...)
 }
@@ -113,7 +120,7 @@ func Commit(ctx context.Context, db *gorm.DB, writes ...Write) error {
 func CommitInOrder(ctx context.Context, db *gorm.DB, writes ...Write) error {
 	return InTx(ctx, db, func(tx *gorm.DB) error {
 		for _, w := range writes {
-			if _, err := send(tx, []Write{w}); err != nil {
+			if err := send(tx, []Write{w}); err != nil {
 				return err
 			}
 		}
@@ -129,8 +136,7 @@ func Defer(tx *gorm.DB, w Write) error {
 		q.writes = append(q.writes, w)
 		return nil
 	}
-	_, err := send(tx, []Write{w})
-	return err
+	return send(tx, []Write{w})
 }
 
 // Flush sends the writes deferred so far in tx's transaction, for a use
@@ -141,62 +147,68 @@ func Flush(tx *gorm.DB) error {
 	if !ok {
 		return nil
 	}
-	_, err := send(tx, q.writes)
+	err := send(tx, q.writes)
 	q.writes = nil
 	return err
 }
 
-// send runs writes in order and returns how many rows the last changed.
-// On PostgreSQL, where every statement is a round trip, several go as one
-// statement: each but the last as a data-modifying WITH, which PostgreSQL
-// runs to completion whatever the main statement reads, with foreign keys
-// checked at the end of the whole statement. The writes are independent by
-// contract, so they need not see each other.
-func send(tx *gorm.DB, writes []Write) (int64, error) {
-	switch {
-	case len(writes) == 0:
-		return 0, nil
-	case len(writes) == 1 || DialectOf(tx) != Postgres:
-		var rows int64
+// send runs writes in order, giving each Expect the rows its write
+// changed. On PostgreSQL, where every statement is a round trip, several
+// go as one statement: each a data-modifying WITH, which PostgreSQL runs to
+// completion whatever the main statement reads, with foreign keys checked
+// at the end of the whole statement; the main statement counts the rows of
+// the writes whose Expect asks (each returning 1 per row). The writes are
+// independent by contract, so they need not see each other.
+func send(tx *gorm.DB, writes []Write) error {
+	if len(writes) == 0 {
+		return nil
+	}
+	if len(writes) == 1 || DialectOf(tx) != Postgres {
 		for _, w := range writes {
 			res := tx.Exec(w.SQL, w.Args...)
 			if res.Error != nil {
-				return 0, classify(writes, res.Error)
+				return classify(writes, res.Error)
 			}
-			rows = res.RowsAffected
+			if w.Expect != nil {
+				if err := w.Expect(res.RowsAffected); err != nil {
+					return err
+				}
+			}
 		}
-		return rows, nil
+		return nil
 	}
 	var b strings.Builder
 	var args []any
-	last := writes[len(writes)-1]
-	ctes := writes[:len(writes)-1]
-	// A statement with a WITH of its own cannot follow another WITH; it
-	// becomes one more, and the main statement reads nothing.
-	lastIsMain := !strings.HasPrefix(strings.ToUpper(strings.TrimSpace(last.SQL)), "WITH")
-	if !lastIsMain {
-		ctes = writes
-	}
+	var counted []int
 	b.WriteString("WITH ")
-	for i, w := range ctes {
+	for i, w := range writes {
 		if i > 0 {
 			b.WriteString(",\n")
 		}
-		fmt.Fprintf(&b, "w%d AS (%s)", i, w.SQL)
+		returning := ""
+		if w.Expect != nil {
+			returning = " RETURNING 1"
+			counted = append(counted, i)
+		}
+		fmt.Fprintf(&b, "w%d AS (%s%s)", i, w.SQL, returning)
 		args = append(args, w.Args...)
 	}
-	b.WriteString("\n")
-	if lastIsMain {
-		b.WriteString(last.SQL)
-		args = append(args, last.Args...)
-	} else {
-		b.WriteString("SELECT 1")
+	b.WriteString("\nSELECT 1")
+	counts := make([]int64, len(counted))
+	dest := []any{new(int)}
+	for j, i := range counted {
+		fmt.Fprintf(&b, ", (SELECT COUNT(*) FROM w%d)", i)
+		dest = append(dest, &counts[j])
 	}
-	res := tx.Exec(b.String(), args...)
-	if res.Error != nil {
-		return 0, classify(writes, res.Error)
+	if err := tx.Raw(b.String(), args...).Row().Scan(dest...); err != nil {
+		return classify(writes, err)
 	}
-	return res.RowsAffected, nil
+	for j, i := range counted {
+		if err := writes[i].Expect(counts[j]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // classify gives each write the chance to name err as its own.
@@ -214,45 +226,18 @@ func classify(writes []Write, err error) error {
 
 // UpdateEach runs compare-and-set updates in tx, each of which should
 // change one row, and returns how many rows each changed, so the caller
-// can tell which one a race lost. On PostgreSQL they go as one statement:
-// each update a data-modifying WITH whose rows are counted. The caller
-// rolls the transaction back when any changed none, since the others ran.
+// can tell which one a race lost. On PostgreSQL they go as one statement
+// (see send). The caller rolls the transaction back when any changed
+// none, since the others ran.
 func UpdateEach(tx *gorm.DB, updates ...Write) ([]int64, error) {
 	counts := make([]int64, len(updates))
-	if DialectOf(tx) != Postgres || len(updates) == 1 {
-		for i, u := range updates {
-			res := tx.Exec(u.SQL, u.Args...)
-			if res.Error != nil {
-				return nil, classify(updates, res.Error)
-			}
-			counts[i] = res.RowsAffected
-		}
-		return counts, nil
-	}
-	var b strings.Builder
-	var args []any
-	b.WriteString("WITH ")
+	writes := make([]Write, len(updates))
 	for i, u := range updates {
-		if i > 0 {
-			b.WriteString(",\n")
-		}
-		fmt.Fprintf(&b, "u%d AS (%s RETURNING 1)", i, u.SQL)
-		args = append(args, u.Args...)
+		u.Expect = func(rows int64) error { counts[i] = rows; return nil }
+		writes[i] = u
 	}
-	b.WriteString("\nSELECT ")
-	for i := range updates {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		fmt.Fprintf(&b, "(SELECT COUNT(*) FROM u%d) AS n%d", i, i)
-	}
-	row := tx.Raw(b.String(), args...).Row()
-	dest := make([]any, len(updates))
-	for i := range counts {
-		dest[i] = &counts[i]
-	}
-	if err := row.Scan(dest...); err != nil {
-		return nil, classify(updates, err)
+	if err := send(tx, writes); err != nil {
+		return nil, err
 	}
 	return counts, nil
 }

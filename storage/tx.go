@@ -38,10 +38,19 @@ func InTx(ctx context.Context, db *gorm.DB, fn func(tx *gorm.DB) error) error {
 			return ctx.Err()
 		}
 	}
-	_, outermost := db.Statement.ConnPool.(*sql.DB)
+	if _, outermost := db.Statement.ConnPool.(*sql.DB); !outermost {
+		return db.Transaction(fn)
+	}
+	return retrying(ctx, func() error { return db.Transaction(fn) })
+}
+
+// retrying runs try again, after a short random pause, while it fails as
+// a deadlock's victim or by a serialization failure, up to maxRetries
+// times more.
+func retrying(ctx context.Context, try func() error) error {
 	for attempt := 0; ; attempt++ {
-		err := db.Transaction(fn)
-		if !outermost || attempt == maxRetries || !IsRetryable(err) || ctx.Err() != nil {
+		err := try()
+		if attempt == maxRetries || !IsRetryable(err) || ctx.Err() != nil {
 			return err
 		}
 		time.Sleep(time.Duration(1+rand.IntN(5<<attempt)) * time.Millisecond)
