@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 
@@ -27,6 +28,18 @@ const (
 	SQLite   Dialect = "sqlite"
 	Postgres Dialect = "postgres"
 )
+
+// DefaultMaxOpenConns is the pool's size unless Options say otherwise.
+// PostgreSQL gets four connections per core of this machine: measured on
+// two cores with PostgreSQL beside the gateway, 8 connections paid 15-25 %
+// more orders per second than 32 (fewer backends contend for the same
+// cores) and 4 fewer than 8. SQLite has one writer, and WAL readers.
+func DefaultMaxOpenConns(d Dialect) int {
+	if d == SQLite {
+		return 8
+	}
+	return 4 * runtime.GOMAXPROCS(0)
+}
 
 // Options tune the connection pool. Zero values pick defaults that suit a
 // small machine.
@@ -60,10 +73,7 @@ func Open(ctx context.Context, rawURL string, opts Options) (*gorm.DB, error) {
 	}
 	maxOpen := opts.MaxOpenConns
 	if maxOpen == 0 {
-		maxOpen = 32
-		if dialect == SQLite {
-			maxOpen = 8
-		}
+		maxOpen = DefaultMaxOpenConns(dialect)
 	}
 	if dialect == SQLite {
 		shareTurn(sqlDB, file)

@@ -38,6 +38,7 @@ type Config struct {
 	MetricsAddr         string
 	StaticQRDailyLimit  string
 	PprofAddr           string
+	DBMaxConns          int64
 }
 
 // errUsage means the flags were wrong; the flag package already said how.
@@ -105,6 +106,8 @@ func (c *Config) serveFlags(fs *flag.FlagSet) {
 	c.secretKeyFlag(fs)
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", env("SCANPAY_METRICS_ADDR", ""),
 		"serve Prometheus /metrics on this address instead of the gateway's own (SCANPAY_METRICS_ADDR)")
+	fs.Int64Var(&c.DBMaxConns, "db-max-conns", envInt("SCANPAY_DB_MAX_CONNS", 0),
+		"database connections at most; 0 picks 4 per core on PostgreSQL, 8 on SQLite (SCANPAY_DB_MAX_CONNS)")
 	fs.StringVar(&c.PprofAddr, "pprof-addr", env("SCANPAY_PPROF_ADDR", ""),
 		"serve net/http/pprof on this address, apart from the API; off when empty. Keep it on localhost (SCANPAY_PPROF_ADDR)")
 	fs.DurationVar(&c.WebhookLease, "webhook-lease", envDuration("SCANPAY_WEBHOOK_LEASE", webhooks.DefaultLease),

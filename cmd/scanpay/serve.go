@@ -53,7 +53,11 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	db, err := openMigrated(ctx, cfg.DatabaseURL, storage.Options{})
+	if cfg.DBMaxConns < 0 {
+		return fmt.Errorf("--db-max-conns %d: want 0 (the default) or more (SCANPAY_DB_MAX_CONNS)", cfg.DBMaxConns)
+	}
+	tuneGC()
+	db, err := openMigrated(ctx, cfg.DatabaseURL, storage.Options{MaxOpenConns: int(cfg.DBMaxConns)})
 	if err != nil {
 		return err
 	}
