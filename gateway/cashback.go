@@ -34,18 +34,10 @@ func (s *Server) getCashbackCampaign(c *gin.Context) {
 }
 
 func (s *Server) listCashbackCampaigns(c *gin.Context) {
-	pg, err := parsePage(c)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
 	p := principal(c)
-	campaigns, more, err := s.checkout.ListCashbackCampaigns(c.Request.Context(), &p, p.Livemode, pg.limit, pg.startingAfter)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	writeList(c, campaigns, more)
+	serveList(s, c, func(pg page) ([]checkout.CashbackCampaign, bool, error) {
+		return s.checkout.ListCashbackCampaigns(c.Request.Context(), &p, p.Livemode, pg.limit, pg.startingAfter)
+	})
 }
 
 func (s *Server) setCashbackCampaignStatus(status string) gin.HandlerFunc {
@@ -66,17 +58,9 @@ func (s *Server) getCashback(c *gin.Context) {
 }
 
 func (s *Server) listCashbacks(c *gin.Context) {
-	pg, err := parsePage(c)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	cashbacks, more, err := s.checkout.ListCashbacks(c.Request.Context(), principal(c), c.Query("order"), pg.limit, pg.startingAfter)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	writeList(c, cashbacks, more)
+	serveList(s, c, func(pg page) ([]checkout.Cashback, bool, error) {
+		return s.checkout.ListCashbacks(c.Request.Context(), principal(c), c.Query("order"), pg.limit, pg.startingAfter)
+	})
 }
 
 // walletCashbacks lists the payer's cashbacks, with their totals per

@@ -41,17 +41,9 @@ func (s *Server) getCampaign(c *gin.Context) {
 }
 
 func (s *Server) listCampaigns(c *gin.Context) {
-	pg, err := parsePage(c)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	campaigns, more, err := s.checkout.ListCampaigns(c.Request.Context(), principal(c), pg.limit, pg.startingAfter)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	writeList(c, campaigns, more)
+	serveList(s, c, func(pg page) ([]checkout.CouponCampaign, bool, error) {
+		return s.checkout.ListCampaigns(c.Request.Context(), principal(c), pg.limit, pg.startingAfter)
+	})
 }
 
 func (s *Server) setCampaignStatus(status string) gin.HandlerFunc {
@@ -77,17 +69,9 @@ func (s *Server) sendCoupon(c *gin.Context) {
 }
 
 func (s *Server) walletCoupons(c *gin.Context) {
-	pg, err := parsePage(c)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	coupons, more, err := s.checkout.WalletCoupons(c.Request.Context(), walletID(c), pg.limit, pg.startingAfter)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	writeList(c, coupons, more)
+	serveList(s, c, func(pg page) ([]checkout.Coupon, bool, error) {
+		return s.checkout.WalletCoupons(c.Request.Context(), walletID(c), pg.limit, pg.startingAfter)
+	})
 }
 
 func (s *Server) claimCoupon(c *gin.Context) {

@@ -40,20 +40,12 @@ func (s *Server) getOrder(c *gin.Context) {
 }
 
 func (s *Server) listOrders(c *gin.Context) {
-	pg, err := parsePage(c)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	orders, more, err := s.checkout.ListOrders(c.Request.Context(), principal(c), checkout.ListParams{
-		Status: checkout.Status(c.Query("status")), Reference: c.Query("reference"),
-		Limit: pg.limit, StartingAfter: pg.startingAfter,
+	serveList(s, c, func(pg page) ([]checkout.Order, bool, error) {
+		return s.checkout.ListOrders(c.Request.Context(), principal(c), checkout.ListParams{
+			Status: checkout.Status(c.Query("status")), Reference: c.Query("reference"),
+			Limit: pg.limit, StartingAfter: pg.startingAfter,
+		})
 	})
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	writeList(c, orders, more)
 }
 
 func (s *Server) cancelOrder(c *gin.Context) {

@@ -29,15 +29,7 @@ func (s *Server) getRefund(c *gin.Context) {
 }
 
 func (s *Server) listRefunds(c *gin.Context) {
-	pg, err := parsePage(c)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	refunds, more, err := s.checkout.ListRefunds(c.Request.Context(), principal(c), c.Query("order"), pg.limit, pg.startingAfter)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	writeList(c, refunds, more)
+	serveList(s, c, func(pg page) ([]checkout.Refund, bool, error) {
+		return s.checkout.ListRefunds(c.Request.Context(), principal(c), c.Query("order"), pg.limit, pg.startingAfter)
+	})
 }

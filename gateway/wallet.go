@@ -162,17 +162,9 @@ func (s *Server) walletBalance(c *gin.Context) {
 }
 
 func (s *Server) walletHistory(c *gin.Context) {
-	pg, err := parsePage(c)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	txns, more, err := s.wallets.History(c.Request.Context(), walletID(c), pg.limit, pg.startingAfter)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	writeList(c, txns, more)
+	serveList(s, c, func(pg page) ([]wallet.Transaction, bool, error) {
+		return s.wallets.History(c.Request.Context(), walletID(c), pg.limit, pg.startingAfter)
+	})
 }
 
 func (s *Server) scan(c *gin.Context) {

@@ -40,18 +40,10 @@ func (s *Server) getEndpoint(c *gin.Context) {
 }
 
 func (s *Server) listEndpoints(c *gin.Context) {
-	pg, err := parsePage(c)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
 	p := principal(c)
-	endpoints, more, err := s.webhooks.ListEndpoints(c.Request.Context(), p.MerchantID, p.Livemode, pg.limit, pg.startingAfter)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	writeList(c, endpoints, more)
+	serveList(s, c, func(pg page) ([]webhooks.Endpoint, bool, error) {
+		return s.webhooks.ListEndpoints(c.Request.Context(), p.MerchantID, p.Livemode, pg.limit, pg.startingAfter)
+	})
 }
 
 func (s *Server) deleteEndpoint(c *gin.Context) {
@@ -72,35 +64,19 @@ func (s *Server) rotateEndpointSecret(c *gin.Context) {
 }
 
 func (s *Server) listDeliveries(c *gin.Context) {
-	pg, err := parsePage(c)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
 	p := principal(c)
-	attempts, more, err := s.webhooks.ListDeliveries(c.Request.Context(), p.MerchantID, p.Livemode, c.Param("id"), pg.limit, pg.startingAfter)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	writeList(c, attempts, more)
+	serveList(s, c, func(pg page) ([]webhooks.Attempt, bool, error) {
+		return s.webhooks.ListDeliveries(c.Request.Context(), p.MerchantID, p.Livemode, c.Param("id"), pg.limit, pg.startingAfter)
+	})
 }
 
 func (s *Server) listEvents(c *gin.Context) {
-	pg, err := parsePage(c)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
 	p := principal(c)
-	events, more, err := s.events.List(c.Request.Context(), p.MerchantID, p.Livemode, webhooks.EventFilter{
-		Type: c.Query("type"), OrderID: c.Query("order"), Limit: pg.limit, StartingAfter: pg.startingAfter,
+	serveList(s, c, func(pg page) ([]webhooks.Record, bool, error) {
+		return s.events.List(c.Request.Context(), p.MerchantID, p.Livemode, webhooks.EventFilter{
+			Type: c.Query("type"), OrderID: c.Query("order"), Limit: pg.limit, StartingAfter: pg.startingAfter,
+		})
 	})
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	writeList(c, events, more)
 }
 
 func (s *Server) getEvent(c *gin.Context) {

@@ -2,7 +2,6 @@ package settlement
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"time"
 
@@ -10,7 +9,6 @@ import (
 	"github.com/scanpay/scanpay/ledger"
 	"github.com/scanpay/scanpay/merchant"
 	"github.com/scanpay/scanpay/storage"
-	"gorm.io/gorm"
 )
 
 // Balance transaction statuses: a line's money is pending until its
@@ -106,11 +104,7 @@ func (s *Service) GetBalanceTransaction(ctx context.Context, p merchant.Principa
 	if err != nil {
 		return BalanceTransaction{}, err
 	}
-	var row lineRow
-	err = s.db.WithContext(ctx).Where("id = ? AND merchant_id = ? AND livemode = ?", id, p.MerchantID, p.Livemode).Take(&row).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return BalanceTransaction{}, scanpay.NotFound("balance transaction", id)
-	}
+	row, err := find[lineRow](ctx, s.db, p, "balance transaction", id)
 	if err != nil {
 		return BalanceTransaction{}, err
 	}

@@ -2,7 +2,6 @@ package settlement
 
 import (
 	"context"
-	"errors"
 	"strings"
 	"time"
 
@@ -124,15 +123,6 @@ func checkCurrency(code string) error {
 	return nil
 }
 
-func findBankAccount(ctx context.Context, db *gorm.DB, p merchant.Principal, id string) (bankAccountRow, error) {
-	var row bankAccountRow
-	err := db.WithContext(ctx).Where("id = ? AND merchant_id = ? AND livemode = ?", id, p.MerchantID, p.Livemode).Take(&row).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return row, scanpay.NotFound("bank account", id)
-	}
-	return row, err
-}
-
 // newestBankAccount is the group's most recently added bank account, and
 // false when it has none.
 func newestBankAccount(tx *gorm.DB, g group, usable bool) (bankAccountRow, bool, error) {
@@ -153,7 +143,7 @@ func newestBankAccount(tx *gorm.DB, g group, usable bool) (bankAccountRow, bool,
 // GetBankAccount returns one of the principal's bank accounts, or a
 // not-found error.
 func (s *Service) GetBankAccount(ctx context.Context, p merchant.Principal, id string) (BankAccount, error) {
-	row, err := findBankAccount(ctx, s.db, p, id)
+	row, err := find[bankAccountRow](ctx, s.db, p, "bank account", id)
 	if err != nil {
 		return BankAccount{}, err
 	}

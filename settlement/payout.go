@@ -168,7 +168,7 @@ func (s *Service) payoutAccount(ctx context.Context, tx *gorm.DB, p merchant.Pri
 		}
 		return account, nil
 	}
-	account, err := findBankAccount(ctx, tx, p, *id)
+	account, err := find[bankAccountRow](ctx, tx, p, "bank account", *id)
 	if err != nil {
 		if e, ok := scanpay.ErrorOf(err); ok {
 			return account, e.WithParam("bank_account")
@@ -239,18 +239,9 @@ func (s *Service) payOut(tx *gorm.DB, row payoutRow, loc *time.Location) (Payout
 	return payout, err
 }
 
-func findPayout(ctx context.Context, db *gorm.DB, p merchant.Principal, id string) (payoutRow, error) {
-	var row payoutRow
-	err := db.WithContext(ctx).Where("id = ? AND merchant_id = ? AND livemode = ?", id, p.MerchantID, p.Livemode).Take(&row).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return row, scanpay.NotFound("payout", id)
-	}
-	return row, err
-}
-
 // GetPayout returns one of the principal's payouts, or a not-found error.
 func (s *Service) GetPayout(ctx context.Context, p merchant.Principal, id string) (Payout, error) {
-	row, err := findPayout(ctx, s.db, p, id)
+	row, err := find[payoutRow](ctx, s.db, p, "payout", id)
 	if err != nil {
 		return Payout{}, err
 	}

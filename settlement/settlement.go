@@ -2,14 +2,11 @@ package settlement
 
 import (
 	"context"
-	"errors"
 	"time"
 
-	"github.com/scanpay/scanpay"
 	"github.com/scanpay/scanpay/ledger"
 	"github.com/scanpay/scanpay/merchant"
 	"github.com/scanpay/scanpay/storage"
-	"gorm.io/gorm"
 )
 
 // Settlement makes one business day's takings of a merchant in one
@@ -102,19 +99,10 @@ func (r *settlementRow) add(l lineRow) {
 	r.Net += l.Net
 }
 
-func findSettlement(ctx context.Context, db *gorm.DB, p merchant.Principal, id string) (settlementRow, error) {
-	var row settlementRow
-	err := db.WithContext(ctx).Where("id = ? AND merchant_id = ? AND livemode = ?", id, p.MerchantID, p.Livemode).Take(&row).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return row, scanpay.NotFound("settlement", id)
-	}
-	return row, err
-}
-
 // GetSettlement returns one of the principal's settlements, or a
 // not-found error.
 func (s *Service) GetSettlement(ctx context.Context, p merchant.Principal, id string) (Settlement, error) {
-	row, err := findSettlement(ctx, s.db, p, id)
+	row, err := find[settlementRow](ctx, s.db, p, "settlement", id)
 	if err != nil {
 		return Settlement{}, err
 	}
