@@ -288,7 +288,7 @@ func (s *Service) insertCampaign(ctx context.Context, row campaignRow, merchants
 
 // GetCampaign returns one of the principal's campaigns.
 func (s *Service) GetCampaign(ctx context.Context, p merchant.Principal, id string) (CouponCampaign, error) {
-	row, err := findCampaign(ctx, s.db, p, id)
+	row, err := merchant.Find[campaignRow](ctx, s.db, p, "coupon_campaign", id)
 	if err != nil {
 		return CouponCampaign{}, err
 	}
@@ -354,7 +354,7 @@ func (s *Service) SetCampaignStatus(ctx context.Context, p *merchant.Principal, 
 		var row campaignRow
 		var err error
 		if p != nil {
-			row, err = findCampaign(ctx, tx, *p, id)
+			row, err = merchant.Find[campaignRow](ctx, tx, *p, "coupon_campaign", id)
 		} else {
 			err = tx.Where("id = ? AND funding = ?", id, FundingPlatform).Take(&row).Error
 			if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -379,15 +379,6 @@ func statusVerb(status string) string {
 		return "resumed"
 	}
 	return "ended again"
-}
-
-func findCampaign(ctx context.Context, db *gorm.DB, p merchant.Principal, id string) (campaignRow, error) {
-	var row campaignRow
-	err := db.WithContext(ctx).Where("id = ? AND merchant_id = ? AND livemode = ?", id, p.MerchantID, p.Livemode).Take(&row).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return row, scanpay.NotFound("coupon_campaign", id)
-	}
-	return row, err
 }
 
 // checkNameAndCurrency checks a campaign's name and currency.

@@ -28,7 +28,7 @@ func (s *Service) CancelOrder(ctx context.Context, p merchant.Principal, id stri
 		if res.Error != nil {
 			return Order{}, res.Error
 		}
-		row, err := findOrder(ctx, tx, p, id)
+		row, err := merchant.Find[orderRow](ctx, tx, p, "order", id)
 		if err != nil {
 			return Order{}, err
 		}

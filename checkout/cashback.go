@@ -2,7 +2,6 @@ package checkout
 
 import (
 	"context"
-	"errors"
 	"math/bits"
 	"time"
 
@@ -373,12 +372,11 @@ func (s *Service) release(ctx context.Context, cb cashbackRow) (bool, error) {
 // GetCashback returns one of the principal's cashbacks (those of its
 // orders).
 func (s *Service) GetCashback(ctx context.Context, p merchant.Principal, id string) (Cashback, error) {
-	var row cashbackRow
-	err := s.db.WithContext(ctx).Where("id = ? AND merchant_id = ? AND livemode = ?", id, p.MerchantID, p.Livemode).Take(&row).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return Cashback{}, scanpay.NotFound("cashback", id)
+	row, err := merchant.Find[cashbackRow](ctx, s.db, p, "cashback", id)
+	if err != nil {
+		return Cashback{}, err
 	}
-	return row.toCashback(), err
+	return row.toCashback(), nil
 }
 
 // ListCashbacks returns the principal's cashbacks, of one order when

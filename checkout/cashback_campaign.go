@@ -187,7 +187,7 @@ func (s *Service) insertCashbackCampaign(ctx context.Context, row cashbackCampai
 // GetCashbackCampaign returns one of the principal's cashback campaigns,
 // with its totals.
 func (s *Service) GetCashbackCampaign(ctx context.Context, p merchant.Principal, id string) (CashbackCampaign, error) {
-	row, err := findCashbackCampaign(ctx, s.db, p, id)
+	row, err := merchant.Find[cashbackCampaignRow](ctx, s.db, p, "cashback_campaign", id)
 	if err != nil {
 		return CashbackCampaign{}, err
 	}
@@ -276,13 +276,4 @@ FROM cashbacks WHERE campaign_id IN ? GROUP BY campaign_id`, ids).Scan(&rows).Er
 		out[r.CampaignID] = r
 	}
 	return out, err
-}
-
-func findCashbackCampaign(ctx context.Context, db *gorm.DB, p merchant.Principal, id string) (cashbackCampaignRow, error) {
-	var row cashbackCampaignRow
-	err := db.WithContext(ctx).Where("id = ? AND merchant_id = ? AND livemode = ?", id, p.MerchantID, p.Livemode).Take(&row).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return row, scanpay.NotFound("cashback_campaign", id)
-	}
-	return row, err
 }

@@ -106,7 +106,7 @@ func (s *Service) SendCoupon(ctx context.Context, p merchant.Principal, campaign
 	if phone == "" {
 		return Coupon{}, scanpay.Missing("phone")
 	}
-	campaign, err := findCampaign(ctx, s.db, p, campaignID)
+	campaign, err := merchant.Find[campaignRow](ctx, s.db, p, "coupon_campaign", campaignID)
 	if err != nil {
 		return Coupon{}, err
 	}

@@ -38,7 +38,7 @@ func (s *Service) QRImage(ctx context.Context, p merchant.Principal, orderID, ki
 	if err := checkImageSize(kind, size); err != nil {
 		return Image{}, err
 	}
-	row, err := findOrder(ctx, s.db, p, orderID)
+	row, err := merchant.Find[orderRow](ctx, s.db, p, "order", orderID)
 	if err != nil {
 		return Image{}, err
 	}

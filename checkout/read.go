@@ -21,7 +21,7 @@ type ListParams struct {
 
 // GetOrder returns one of the principal's orders.
 func (s *Service) GetOrder(ctx context.Context, p merchant.Principal, id string) (Order, error) {
-	row, err := findOrder(ctx, s.db, p, id)
+	row, err := merchant.Find[orderRow](ctx, s.db, p, "order", id)
 	if err != nil {
 		return Order{}, err
 	}

@@ -206,7 +206,7 @@ func (s *Service) lockOrder(ctx context.Context, tx *gorm.DB, p merchant.Princip
 	if storage.DialectOf(tx) == storage.Postgres {
 		tx = tx.Clauses(clause.Locking{Strength: "UPDATE"})
 	}
-	row, err := findOrder(ctx, tx, p, id)
+	row, err := merchant.Find[orderRow](ctx, tx, p, "order", id)
 	if err != nil {
 		var e *scanpay.Error
 		if errors.As(err, &e) && e.Kind == scanpay.KindNotFound {
@@ -218,12 +218,11 @@ func (s *Service) lockOrder(ctx context.Context, tx *gorm.DB, p merchant.Princip
 
 // GetRefund returns one of the principal's refunds.
 func (s *Service) GetRefund(ctx context.Context, p merchant.Principal, id string) (Refund, error) {
-	var row refundRow
-	err := s.db.WithContext(ctx).Where("id = ? AND merchant_id = ? AND livemode = ?", id, p.MerchantID, p.Livemode).Take(&row).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return Refund{}, scanpay.NotFound("refund", id)
+	row, err := merchant.Find[refundRow](ctx, s.db, p, "refund", id)
+	if err != nil {
+		return Refund{}, err
 	}
-	return row.toRefund(), err
+	return row.toRefund(), nil
 }
 
 // ListRefunds returns the principal's refunds, of one order when orderID

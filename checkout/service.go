@@ -3,11 +3,9 @@ package checkout
 import (
 	"context"
 	"crypto/rand"
-	"errors"
 	"fmt"
 	"time"
 
-	"github.com/scanpay/scanpay"
 	"github.com/scanpay/scanpay/merchant"
 	"github.com/scanpay/scanpay/seal"
 	"github.com/scanpay/scanpay/wallet"
@@ -99,14 +97,3 @@ func NewService(db *gorm.DB, now func() time.Time, cfg Config, merchants *mercha
 // events, so a webhook dispatcher can start at once instead of at its
 // next poll.
 func (s *Service) OnEvents(wake func()) { s.wake = wake }
-
-// findOrder loads one of the principal's orders; another merchant's order
-// or another mode's is not found.
-func findOrder(ctx context.Context, db *gorm.DB, p merchant.Principal, id string) (orderRow, error) {
-	var row orderRow
-	err := db.WithContext(ctx).Where("id = ? AND merchant_id = ? AND livemode = ?", id, p.MerchantID, p.Livemode).Take(&row).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return row, scanpay.NotFound("order", id)
-	}
-	return row, err
-}

@@ -104,7 +104,7 @@ func (s *Service) GetBalanceTransaction(ctx context.Context, p merchant.Principa
 	if err != nil {
 		return BalanceTransaction{}, err
 	}
-	row, err := find[lineRow](ctx, s.db, p, "balance transaction", id)
+	row, err := merchant.Find[lineRow](ctx, s.db, p, "balance transaction", id)
 	if err != nil {
 		return BalanceTransaction{}, err
 	}

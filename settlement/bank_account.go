@@ -143,7 +143,7 @@ func newestBankAccount(tx *gorm.DB, g group, usable bool) (bankAccountRow, bool,
 // GetBankAccount returns one of the principal's bank accounts, or a
 // not-found error.
 func (s *Service) GetBankAccount(ctx context.Context, p merchant.Principal, id string) (BankAccount, error) {
-	row, err := find[bankAccountRow](ctx, s.db, p, "bank account", id)
+	row, err := merchant.Find[bankAccountRow](ctx, s.db, p, "bank account", id)
 	if err != nil {
 		return BankAccount{}, err
 	}

@@ -168,7 +168,7 @@ func (s *Service) payoutAccount(ctx context.Context, tx *gorm.DB, p merchant.Pri
 		}
 		return account, nil
 	}
-	account, err := find[bankAccountRow](ctx, tx, p, "bank account", *id)
+	account, err := merchant.Find[bankAccountRow](ctx, tx, p, "bank account", *id)
 	if err != nil {
 		if e, ok := scanpay.ErrorOf(err); ok {
 			return account, e.WithParam("bank_account")
@@ -241,7 +241,7 @@ func (s *Service) payOut(tx *gorm.DB, row payoutRow, loc *time.Location) (Payout
 
 // GetPayout returns one of the principal's payouts, or a not-found error.
 func (s *Service) GetPayout(ctx context.Context, p merchant.Principal, id string) (Payout, error) {
-	row, err := find[payoutRow](ctx, s.db, p, "payout", id)
+	row, err := merchant.Find[payoutRow](ctx, s.db, p, "payout", id)
 	if err != nil {
 		return Payout{}, err
 	}

@@ -183,7 +183,7 @@ func (s *Service) SigningKeys(ctx context.Context) ([]SigningKey, error) {
 // byte for byte what was signed. It returns a not-found error, or an
 // internal error when the lines no longer give the signed bytes.
 func (s *Service) Report(ctx context.Context, p merchant.Principal, id string) ([]byte, error) {
-	row, err := find[settlementRow](ctx, s.db, p, "settlement", id)
+	row, err := merchant.Find[settlementRow](ctx, s.db, p, "settlement", id)
 	if err != nil {
 		return nil, err
 	}

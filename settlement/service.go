@@ -5,13 +5,11 @@
 package settlement
 
 import (
-	"context"
 	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"time"
 
-	"github.com/scanpay/scanpay"
 	"github.com/scanpay/scanpay/merchant"
 	"github.com/scanpay/scanpay/seal"
 	"gorm.io/gorm"
@@ -79,15 +77,3 @@ func NewService(db *gorm.DB, now func() time.Time, cfg Config, merchants *mercha
 // events, so a webhook dispatcher can start at once instead of at its
 // next poll.
 func (s *Service) OnEvents(wake func()) { s.wake = wake }
-
-// find reads one of the principal's rows of type T (a settlement, a
-// payout, a bank account, a balance transaction): another merchant's, or
-// the other mode's, is as not found as one that does not exist.
-func find[T any](ctx context.Context, db *gorm.DB, p merchant.Principal, noun, id string) (T, error) {
-	var row T
-	err := db.WithContext(ctx).Where("id = ? AND merchant_id = ? AND livemode = ?", id, p.MerchantID, p.Livemode).Take(&row).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return row, scanpay.NotFound(noun, id)
-	}
-	return row, err
-}

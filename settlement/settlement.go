@@ -102,7 +102,7 @@ func (r *settlementRow) add(l lineRow) {
 // GetSettlement returns one of the principal's settlements, or a
 // not-found error.
 func (s *Service) GetSettlement(ctx context.Context, p merchant.Principal, id string) (Settlement, error) {
-	row, err := find[settlementRow](ctx, s.db, p, "settlement", id)
+	row, err := merchant.Find[settlementRow](ctx, s.db, p, "settlement", id)
 	if err != nil {
 		return Settlement{}, err
 	}
