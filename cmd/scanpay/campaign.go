@@ -24,7 +24,8 @@ func campaignCommand(ctx context.Context, args []string, stdout, stderr io.Write
 			return campaignCreate(ctx, args[1:], stdout, stderr)
 		case "list":
 			return campaignList(ctx, args[1:], stdout, stderr)
-		case "pause", "resume", "end":
+		}
+		if _, ok := campaignStatuses[args[0]]; ok {
 			return campaignStatus(ctx, args[0], args[1:], stdout, stderr)
 		}
 	}
@@ -141,33 +142,52 @@ func campaignList(ctx context.Context, args []string, stdout, stderr io.Writer) 
 }
 
 func campaignStatus(ctx context.Context, verb string, args []string, stdout, stderr io.Writer) error {
+	set := func(svc *checkout.Service, id, status string) (checkout.CouponCampaign, error) {
+		return svc.SetCampaignStatus(ctx, nil, id, status)
+	}
+	return setCampaignStatus(ctx, "campaign", verb, args, stdout, stderr, set, printCampaigns)
+}
+
+// campaignStatuses are the verbs that change a campaign's status, coupon
+// or cashback.
+var campaignStatuses = map[string]string{"pause": checkout.CampaignPaused, "resume": checkout.CampaignActive, "end": checkout.CampaignEnded}
+
+// setCampaignStatus runs `scanpay COMMAND pause|resume|end --campaign ID`
+// for coupon and cashback campaigns alike: set changes the platform
+// campaign's status, show prints it.
+func setCampaignStatus[T any](ctx context.Context, command, verb string, args []string, stdout, stderr io.Writer,
+	set func(svc *checkout.Service, id, status string) (T, error), show func(io.Writer, bool, []T) error) error {
 	var id string
 	var asJSON bool
-	fs := newFlagSet("campaign "+verb, stderr)
+	fs := newFlagSet(command+" "+verb, stderr)
 	fs.StringVar(&id, "campaign", "", "the platform campaign's id (required)")
 	fs.BoolVar(&asJSON, "json", false, "print JSON")
-	status := map[string]string{"pause": checkout.CampaignPaused, "resume": checkout.CampaignActive, "end": checkout.CampaignEnded}[verb]
 	return withCampaigns(ctx, fs, args, func(svc *checkout.Service) error {
 		if id == "" {
 			return flagError(fs, scanpay.Missing("campaign"))
 		}
-		c, err := svc.SetCampaignStatus(ctx, nil, id, status)
+		c, err := set(svc, id, campaignStatuses[verb])
 		if err != nil {
 			return flagError(fs, err)
 		}
-		return printCampaigns(stdout, asJSON, []checkout.CouponCampaign{c})
+		return show(stdout, asJSON, []T{c})
 	})
+}
+
+// printJSONLines prints each item as a line of JSON.
+func printJSONLines[T any](w io.Writer, items []T) error {
+	enc := json.NewEncoder(w)
+	for _, item := range items {
+		if err := enc.Encode(item); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func printCampaigns(w io.Writer, asJSON bool, campaigns []checkout.CouponCampaign) error {
 	if asJSON {
-		enc := json.NewEncoder(w)
-		for _, c := range campaigns {
-			if err := enc.Encode(c); err != nil {
-				return err
-			}
-		}
-		return nil
+		return printJSONLines(w, campaigns)
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tNAME\tSTATUS\tDISCOUNT\tREDEEMED\tAMOUNT REDEEMED\tMERCHANTS")

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"text/tabwriter"
@@ -22,7 +21,7 @@ func cashbackCommand(ctx context.Context, args []string, stdout, stderr io.Write
 		return cashbackCampaignCreate(ctx, args[2:], stdout, stderr)
 	case len(args) >= 2 && args[0] == "campaign" && args[1] == "list":
 		return cashbackCampaignList(ctx, args[2:], stdout, stderr)
-	case len(args) >= 2 && args[0] == "campaign" && (args[1] == "pause" || args[1] == "resume" || args[1] == "end"):
+	case len(args) >= 2 && args[0] == "campaign" && campaignStatuses[args[1]] != "":
 		return cashbackCampaignStatus(ctx, args[1], args[2:], stdout, stderr)
 	}
 	fmt.Fprint(stderr, "usage: scanpay cashback release | campaign create | campaign list | campaign pause|resume|end  (scanpay help)\n")
@@ -102,33 +101,15 @@ func cashbackCampaignList(ctx context.Context, args []string, stdout, stderr io.
 }
 
 func cashbackCampaignStatus(ctx context.Context, verb string, args []string, stdout, stderr io.Writer) error {
-	var id string
-	var asJSON bool
-	fs := newFlagSet("cashback campaign "+verb, stderr)
-	fs.StringVar(&id, "campaign", "", "the platform campaign's id (required)")
-	fs.BoolVar(&asJSON, "json", false, "print JSON")
-	status := map[string]string{"pause": checkout.CampaignPaused, "resume": checkout.CampaignActive, "end": checkout.CampaignEnded}[verb]
-	return withCampaigns(ctx, fs, args, func(svc *checkout.Service) error {
-		if id == "" {
-			return flagError(fs, scanpay.Missing("campaign"))
-		}
-		c, err := svc.SetCashbackCampaignStatus(ctx, nil, id, status)
-		if err != nil {
-			return flagError(fs, err)
-		}
-		return printCashbackCampaigns(stdout, asJSON, []checkout.CashbackCampaign{c})
-	})
+	set := func(svc *checkout.Service, id, status string) (checkout.CashbackCampaign, error) {
+		return svc.SetCashbackCampaignStatus(ctx, nil, id, status)
+	}
+	return setCampaignStatus(ctx, "cashback campaign", verb, args, stdout, stderr, set, printCashbackCampaigns)
 }
 
 func printCashbackCampaigns(w io.Writer, asJSON bool, campaigns []checkout.CashbackCampaign) error {
 	if asJSON {
-		enc := json.NewEncoder(w)
-		for _, c := range campaigns {
-			if err := enc.Encode(c); err != nil {
-				return err
-			}
-		}
-		return nil
+		return printJSONLines(w, campaigns)
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tNAME\tSTATUS\tRATE\tHOLD\tPENDING\tCREDITED\tREVERSED\tBUDGET LEFT")
