@@ -341,34 +341,40 @@ func (s *Service) ListPlatformCampaigns(ctx context.Context, livemode bool) ([]C
 func (s *Service) SetCampaignStatus(ctx context.Context, p *merchant.Principal, id, status string) (CouponCampaign, error) {
 	return storage.Transact(ctx, s.db, func(tx *gorm.DB) (CouponCampaign, error) {
 		now := s.now()
-		q := tx.Model(&campaignRow{}).Where("id = ? AND status <> ?", id, CampaignEnded)
-		if p != nil {
-			q = q.Where("merchant_id = ? AND livemode = ?", p.MerchantID, p.Livemode)
-		} else {
-			q = q.Where("funding = ?", FundingPlatform)
-		}
-		res := q.Updates(map[string]any{"status": status, "updated_at": now})
-		if res.Error != nil {
-			return CouponCampaign{}, res.Error
-		}
-		var row campaignRow
-		var err error
-		if p != nil {
-			row, err = merchant.Find[campaignRow](ctx, tx, *p, "coupon_campaign", id)
-		} else {
-			err = tx.Where("id = ? AND funding = ?", id, FundingPlatform).Take(&row).Error
-			if errors.Is(err, gorm.ErrRecordNotFound) {
-				err = scanpay.NotFound("coupon_campaign", id)
-			}
-		}
+		row, err := changeCampaignStatus[campaignRow](tx, p, "coupon_campaign", id, status, now)
 		if err != nil {
 			return CouponCampaign{}, err
 		}
-		if res.RowsAffected == 0 {
-			return CouponCampaign{}, ErrCampaignNotActive.WithMessage("the campaign has ended; it cannot be %s", statusVerb(status))
-		}
 		return row.toCampaign(now, nil), nil
 	})
+}
+
+// changeCampaignStatus sets the status of campaign id, a row R of the
+// coupon or the cashback campaigns, owned by p (nil is the operator, for
+// platform campaigns), unless it has ended, and returns it as it is then.
+// noun names it in a not-found error.
+func changeCampaignStatus[R any](tx *gorm.DB, p *merchant.Principal, noun, id, status string, now time.Time) (R, error) {
+	var row R
+	owner := tx.Where("funding = ?", FundingPlatform)
+	if p != nil {
+		owner = tx.Where("merchant_id = ? AND livemode = ?", p.MerchantID, p.Livemode)
+	}
+	res := tx.Model(new(R)).Where("id = ? AND status <> ?", id, CampaignEnded).Where(owner).
+		Updates(map[string]any{"status": status, "updated_at": now})
+	if res.Error != nil {
+		return row, res.Error
+	}
+	err := tx.Where("id = ?", id).Where(owner).Take(&row).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return row, scanpay.NotFound(noun, id)
+	}
+	if err != nil {
+		return row, err
+	}
+	if res.RowsAffected == 0 {
+		return row, ErrCampaignNotActive.WithMessage("the campaign has ended; it cannot be %s", statusVerb(status))
+	}
+	return row, nil
 }
 
 func statusVerb(status string) string {

@@ -2,7 +2,6 @@ package checkout
 
 import (
 	"context"
-	"errors"
 	"strings"
 	"time"
 
@@ -232,25 +231,9 @@ func (s *Service) ListCashbackCampaigns(ctx context.Context, p *merchant.Princip
 func (s *Service) SetCashbackCampaignStatus(ctx context.Context, p *merchant.Principal, id, status string) (CashbackCampaign, error) {
 	c, err := storage.Transact(ctx, s.db, func(tx *gorm.DB) (CashbackCampaign, error) {
 		now := s.now()
-		owner := tx.Where("funding = ?", FundingPlatform)
-		if p != nil {
-			owner = tx.Where("merchant_id = ? AND livemode = ?", p.MerchantID, p.Livemode)
-		}
-		res := tx.Model(&cashbackCampaignRow{}).Where("id = ? AND status <> ?", id, CampaignEnded).Where(owner).
-			Updates(map[string]any{"status": status, "updated_at": now})
-		if res.Error != nil {
-			return CashbackCampaign{}, res.Error
-		}
-		var row cashbackCampaignRow
-		err := tx.Where("id = ?", id).Where(owner).Take(&row).Error
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return CashbackCampaign{}, scanpay.NotFound("cashback_campaign", id)
-		}
+		row, err := changeCampaignStatus[cashbackCampaignRow](tx, p, "cashback_campaign", id, status, now)
 		if err != nil {
 			return CashbackCampaign{}, err
-		}
-		if res.RowsAffected == 0 {
-			return CashbackCampaign{}, ErrCampaignNotActive.WithMessage("the campaign has ended; it cannot be %s", statusVerb(status))
 		}
 		return row.toCampaign(now, cashbackTotals{}), nil
 	})
