@@ -117,7 +117,21 @@ func (s *Service) checkPIN(ctx context.Context, walletID, pin string) (bool, err
 // are the same for every order.
 func (s *Service) pay(ctx context.Context, walletID, orderID string, created *orderRow, couponID *string, pinVerified bool) (Payment, error) {
 	var unpaid orderRow // the order as the compare-and-set expected it
+	// The order is read before the transaction, which holds nothing
+	// meanwhile: its compare-and-set checks again all a payment depends on
+	// that can change (the status, the expiry, the wallet), and a payment
+	// without a coupon or cashback is then one statement. A static code's
+	// order is read in the transaction that inserts it.
+	now := s.now()
+	var read payableOrder
+	if created == nil {
+		var err error
+		if read, err = readPayable(s.db.WithContext(ctx), orderID, now); err != nil {
+			return Payment{}, err
+		}
+	}
 	payment, err := storage.Transact(ctx, s.db, func(tx *gorm.DB) (Payment, error) {
+		read := read
 		if created != nil {
 			if err := storage.DeferInsert(tx, created, nil); err != nil {
 				return Payment{}, err
@@ -125,26 +139,19 @@ func (s *Service) pay(ctx context.Context, walletID, orderID string, created *or
 			if err := storage.Flush(tx); err != nil {
 				return Payment{}, err
 			}
+			var err error
+			if read, err = readPayable(tx, orderID, now); err != nil {
+				return Payment{}, err
+			}
 		}
-		// The order is read inside the transaction: a payment is then one
-		// transaction, read included, and nothing before it.
-		now := s.now()
-		var read []payableOrder
-		err := tx.Raw(`SELECT orders.*`+cashbackCampaignsSQL+` FROM orders WHERE orders.id = ?`, now, now, now, now, orderID).
-			Scan(&read).Error
-		if err != nil {
-			return Payment{}, err
-		}
-		if len(read) == 0 {
-			return Payment{}, scanpay.NotFound("order", orderID).WithParam("order")
-		}
-		row := read[0].Order
+		row := read.Order
 		if st := row.effectiveStatus(now); st != StatusPending {
 			return Payment{}, ErrOrderNotPayable.WithMessage("the order is %s", st)
 		}
 		var coupon heldCoupon
 		var discount int64
 		if couponID != nil {
+			var err error
 			if coupon, err = findHeldCoupon(tx, *couponID, row.MerchantID); err != nil {
 				return Payment{}, err
 			}
@@ -171,7 +178,7 @@ func (s *Service) pay(ctx context.Context, walletID, orderID string, created *or
 		// all rolled back, and whyNotPaid says why.
 		walletOK, walletArgs := wallet.PayClause(tx, walletID, pinVerified, row.AmountPaid, "orders.livemode")
 		unpaid = row
-		err = storage.Defer(tx, storage.Write{
+		err := storage.Defer(tx, storage.Write{
 			SQL: `UPDATE orders SET status = ?, amount_paid = ?, amount_discount = ?, fee = ?, coupon_id = ?,
 	promotion_campaign_id = ?, promotion_funding = ?, paid_at = ?, updated_at = ?
 WHERE id = ? AND status = ? AND expires_at > ? AND ` + walletOK,
@@ -215,7 +222,7 @@ WHERE id = ? AND status = ? AND expires_at > ? AND ` + walletOK,
 			posting.Move(ledger.PlatformMarketingAccount(row.Currency, row.Livemode), merchantPending, discount)
 			posting.Line(row.line(merchantPending, ledger.LineCouponFunding, *row.CouponID, discount, 0))
 		}
-		for _, campaign := range []*string{read[0].MerchantCashback, read[0].PlatformCashback} {
+		for _, campaign := range []*string{read.MerchantCashback, read.PlatformCashback} {
 			if campaign == nil {
 				continue
 			}
@@ -246,6 +253,21 @@ WHERE id = ? AND status = ? AND expires_at > ? AND ` + walletOK,
 	}
 	s.wake()
 	return payment, nil
+}
+
+// readPayable reads the order a payment pays, with the cashback campaigns
+// that apply to it at now.
+func readPayable(db *gorm.DB, orderID string, now time.Time) (payableOrder, error) {
+	var read []payableOrder
+	err := db.Raw(`SELECT orders.*`+cashbackCampaignsSQL+` FROM orders WHERE orders.id = ?`, now, now, now, now, orderID).
+		Scan(&read).Error
+	if err != nil {
+		return payableOrder{}, err
+	}
+	if len(read) == 0 {
+		return payableOrder{}, scanpay.NotFound("order", orderID).WithParam("order")
+	}
+	return read[0], nil
 }
 
 // errNotPaid is the order's compare-and-set changing nothing: the

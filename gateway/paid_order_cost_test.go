@@ -12,16 +12,18 @@ import (
 	"github.com/scanpay/scanpay/storage/storagetest"
 )
 
-// TestAPaidOrderCostsAtMost12RoundTrips pins what a paid order costs the
+// TestAPaidOrderCostsFourRoundTrips pins what a paid order costs the
 // database, counted from its side as a real client causes it: the order
 // created and paid with an Idempotency-Key each, BEGIN and COMMIT
 // included, and its order.paid webhook delivered to a merchant's
-// endpoint (the claim and the outcome). On PostgreSQL that is at most 12
-// round trips and 3 commits per paid order; on SQLite, which has no round
-// trips, at most 14 statements. The dispatcher claims and records its
+// endpoint (the claim and the outcome). On PostgreSQL that is at most 4
+// round trips and 3 commits per paid order (the issue asked for 12 and 3):
+// the create is one statement, the payment a read and one statement, each
+// its own transaction with no BEGIN or COMMIT. On SQLite, which has no
+// round trips, at most 14 statements. The dispatcher claims and records its
 // deliveries in batches; under load each batch holds several, here the
 // webhooks of 4 orders paid one after another.
-func TestAPaidOrderCostsAtMost12RoundTrips(t *testing.T) {
+func TestAPaidOrderCostsFourRoundTrips(t *testing.T) {
 	db, trips := storagetest.OpenCounted(t)
 	statements := storagetest.CountStatements(t, db)
 	e := newEnvWith(t, envOptions{db: db, allowPrivate: true})
@@ -73,7 +75,7 @@ func TestAPaidOrderCostsAtMost12RoundTrips(t *testing.T) {
 	}
 	perOrder, commits := float64(trips.Total())/orders, float64(trips.Commits.Load())/orders
 	t.Logf("a paid order: %.1f round trips, %.1f commits on PostgreSQL", perOrder, commits)
-	if perOrder > 12 || commits > 3 {
-		t.Errorf("a paid order costs %.1f round trips and %.1f commits, want at most 12 and 3", perOrder, commits)
+	if perOrder > 4 || commits > 3 {
+		t.Errorf("a paid order costs %.1f round trips and %.1f commits, want at most 4 and 3", perOrder, commits)
 	}
 }

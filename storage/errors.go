@@ -35,6 +35,11 @@ func IsRetryable(err error) bool {
 	return code == "40P01" || code == "40001"
 }
 
+// isGuardFailure reports whether err is a guarded statement failing
+// because a write with an Expect changed no row (see send): a division by
+// zero, which no write itself makes.
+func isGuardFailure(err error) bool { return pgCode(err) == "22012" }
+
 func pgCode(err error) string {
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {

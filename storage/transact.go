@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 
@@ -62,10 +63,25 @@ type queue struct {
 // opening its transaction here and returning what the client is answered.
 // A request makes at most one such call. Nothing fn wrote is kept when fn,
 // a write or the recording fails.
+//
+// On PostgreSQL the transaction begins with the first statement fn sends
+// (lazyTx): a use case that reads nothing in it, only deferring writes,
+// costs one round trip in all, its writes committed as one statement.
 func Transact[T any](ctx context.Context, db *gorm.DB, fn func(tx *gorm.DB) (T, error)) (T, error) {
 	var out T
+	db = db.WithContext(ctx)
+	if pool, outermost := db.Statement.ConnPool.(*sql.DB); outermost && DialectOf(db) == Postgres {
+		err := retrying(ctx, func() (err error) {
+			out, err = transactLazily(ctx, db, pool, fn)
+			return err
+		})
+		return out, err
+	}
 	err := InTx(ctx, db, func(tx *gorm.DB) error {
-		v, err := runDeferring(ctx, tx, fn)
+		v, writes, err := deferring(ctx, tx, fn)
+		if err == nil {
+			err = send(tx, writes, false)
+		}
 		out = v
 		return err
 	})
@@ -76,43 +92,86 @@ func Transact[T any](ctx context.Context, db *gorm.DB, fn func(tx *gorm.DB) (T, 
 	return out, nil
 }
 
-// runDeferring runs fn with a queue for its deferred writes on tx, then
-// sends them with the record of its result, when ctx carries a Recorder.
-func runDeferring[T any](ctx context.Context, tx *gorm.DB, fn func(tx *gorm.DB) (T, error)) (T, error) {
+// transactLazily is one try of Transact on PostgreSQL, in a transaction
+// that begins with the first statement fn sends, if any.
+func transactLazily[T any](ctx context.Context, db *gorm.DB, pool *sql.DB, fn func(tx *gorm.DB) (T, error)) (T, error) {
 	var zero T
-	q := &queue{}
-	tx = tx.WithContext(context.WithValue(tx.Statement.Context, queueKey{}, q))
-	v, err := fn(tx)
-	if err != nil {
-		return zero, err
-	}
-	if r, recording := ctx.Value(recorderKey{}).(Recorder); recording {
-		w, err := r.Record(v)
-		if err != nil {
-			return zero, err
+	l := &lazyTx{ctx: ctx, pool: pool}
+	tx := db.WithContext(ctx)
+	tx.Statement.ConnPool = l
+	ended := false
+	defer func() {
+		if !ended { // fn or a write failed, or panicked
+			l.Rollback()
 		}
-		w.Expect = r.Recorded
-		q.writes = append(q.writes, w)
+	}()
+	v, writes, err := deferring(ctx, tx, fn)
+	switch {
+	case err != nil:
+	case l.began():
+		err = send(tx, writes, false)
+	default:
+		err = commitAlone(db, writes)
 	}
-	err = send(tx, q.writes)
-	q.writes = nil
+	if err == nil {
+		ended = true
+		err = l.Commit()
+	}
+	if l.err != nil { // the transaction could not begin
+		err = l.err
+	}
 	if err != nil {
 		return zero, err
 	}
 	return v, nil
 }
 
+// deferring runs fn with a queue for its deferred writes on tx, and
+// returns its result and the writes, the record of the result last when
+// ctx carries a Recorder.
+func deferring[T any](ctx context.Context, tx *gorm.DB, fn func(tx *gorm.DB) (T, error)) (T, []Write, error) {
+	var zero T
+	q := &queue{}
+	v, err := fn(tx.WithContext(context.WithValue(tx.Statement.Context, queueKey{}, q)))
+	if err != nil {
+		return zero, nil, err
+	}
+	if r, recording := ctx.Value(recorderKey{}).(Recorder); recording {
+		w, err := r.Record(v)
+		if err != nil {
+			return zero, nil, err
+		}
+		w.Expect = r.Recorded
+		q.writes = append(q.writes, w)
+	}
+	return v, q.writes, nil
+}
+
 // Commit commits writes atomically when no use case's transaction is
 // around them: on PostgreSQL as one statement, one round trip and no BEGIN
-// or COMMIT; on SQLite in one transaction. Two writes must not change the
-// same row: sent as one statement, their order would be PostgreSQL's to
-// choose. CommitInOrder is for writes that do.
+// or COMMIT (commitAlone); on SQLite in one transaction. Two writes must
+// not change the same row: sent as one statement, their order would be
+// PostgreSQL's to choose. CommitInOrder is for writes that do.
 func Commit(ctx context.Context, db *gorm.DB, writes ...Write) error {
 	db = db.WithContext(ctx)
 	if DialectOf(db) == Postgres {
-		return send(db, writes)
+		return commitAlone(db, writes)
 	}
 	return CommitInOrder(ctx, db, writes...)
+}
+
+// commitAlone commits writes on PostgreSQL as one statement outside any
+// transaction, which PostgreSQL runs as a transaction of its own. A
+// statement that has committed is past any Expect's veto, so each write
+// with an Expect guards the statement instead: the statement fails,
+// changing nothing, when that write changed no row. The writes then run
+// again in a transaction, where their Expects judge what they changed.
+func commitAlone(db *gorm.DB, writes []Write) error {
+	err := send(db, writes, true)
+	if !isGuardFailure(err) {
+		return err
+	}
+	return InTx(db.Statement.Context, db, func(tx *gorm.DB) error { return send(tx, writes, false) })
 }
 
 // CommitInOrder commits writes in one transaction, one statement each, in
@@ -120,7 +179,7 @@ func Commit(ctx context.Context, db *gorm.DB, writes ...Write) error {
 func CommitInOrder(ctx context.Context, db *gorm.DB, writes ...Write) error {
 	return InTx(ctx, db, func(tx *gorm.DB) error {
 		for _, w := range writes {
-			if err := send(tx, []Write{w}); err != nil {
+			if err := send(tx, []Write{w}, false); err != nil {
 				return err
 			}
 		}
@@ -136,7 +195,7 @@ func Defer(tx *gorm.DB, w Write) error {
 		q.writes = append(q.writes, w)
 		return nil
 	}
-	return send(tx, []Write{w})
+	return send(tx, []Write{w}, false)
 }
 
 // Flush sends the writes deferred so far in tx's transaction, for a use
@@ -147,7 +206,7 @@ func Flush(tx *gorm.DB) error {
 	if !ok {
 		return nil
 	}
-	err := send(tx, q.writes)
+	err := send(tx, q.writes, false)
 	q.writes = nil
 	return err
 }
@@ -158,12 +217,15 @@ func Flush(tx *gorm.DB) error {
 // completion whatever the main statement reads, with foreign keys checked
 // at the end of the whole statement; the main statement counts the rows of
 // the writes whose Expect asks (each returning 1 per row). The writes are
-// independent by contract, so they need not see each other.
-func send(tx *gorm.DB, writes []Write) error {
+// independent by contract, so they need not see each other. guarded, on
+// PostgreSQL, makes the statement fail with a division by zero when a
+// write with an Expect changed no row (see commitAlone).
+func send(tx *gorm.DB, writes []Write, guarded bool) error {
 	if len(writes) == 0 {
 		return nil
 	}
-	if len(writes) == 1 || DialectOf(tx) != Postgres {
+	postgres := DialectOf(tx) == Postgres
+	if !postgres || len(writes) == 1 && !(guarded && writes[0].Expect != nil) {
 		for _, w := range writes {
 			res := tx.Exec(w.SQL, w.Args...)
 			if res.Error != nil {
@@ -194,13 +256,20 @@ func send(tx *gorm.DB, writes []Write) error {
 		args = append(args, w.Args...)
 	}
 	b.WriteString("\nSELECT 1")
+	count := "COUNT(*)"
+	if guarded {
+		count = "COUNT(*) / LEAST(COUNT(*), 1)" // the count, or 0 / 0
+	}
 	counts := make([]int64, len(counted))
 	dest := []any{new(int)}
 	for j, i := range counted {
-		fmt.Fprintf(&b, ", (SELECT COUNT(*) FROM w%d)", i)
+		fmt.Fprintf(&b, ", (SELECT %s FROM w%d)", count, i)
 		dest = append(dest, &counts[j])
 	}
 	if err := tx.Raw(b.String(), args...).Row().Scan(dest...); err != nil {
+		if guarded && isGuardFailure(err) {
+			return err
+		}
 		return classify(writes, err)
 	}
 	for j, i := range counted {
@@ -236,7 +305,7 @@ func UpdateEach(tx *gorm.DB, updates ...Write) ([]int64, error) {
 		u.Expect = func(rows int64) error { counts[i] = rows; return nil }
 		writes[i] = u
 	}
-	if err := send(tx, writes); err != nil {
+	if err := send(tx, writes, false); err != nil {
 		return nil, err
 	}
 	return counts, nil

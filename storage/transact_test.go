@@ -103,12 +103,15 @@ func TestDeferredWritesAreOneRoundTrip(t *testing.T) {
 	if _, err := storage.Transact(ctx, db, effect(nil, "a", "b", "c", "d")); err != nil {
 		t.Fatal(err)
 	}
-	want := int64(5)
+	// On PostgreSQL the one statement is its own transaction: a use case
+	// that reads nothing needs no BEGIN and no COMMIT.
+	wantInTx, wantOutside := int64(5), int64(0)
 	if storage.DialectOf(db) == storage.Postgres {
-		want = 1
+		wantInTx, wantOutside = 0, 1
 	}
-	if n := statements.InTx.Load(); n != want || count("effects") != 4 || !recorded {
-		t.Fatalf("%d statements for 4 writes and a record, want %d; %d effects", n, want, count("effects"))
+	if in, out := statements.InTx.Load(), statements.Outside.Load(); in != wantInTx || out != wantOutside || count("effects") != 4 || !recorded {
+		t.Fatalf("%d statements in a transaction and %d outside for 4 writes and a record, want %d and %d; %d effects",
+			in, out, wantInTx, wantOutside, count("effects"))
 	}
 
 	duplicate := errors.New("a duplicate")
@@ -149,6 +152,82 @@ func TestDeferredWritesAreOneRoundTrip(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestAUseCasesStatementsRunInItsTransaction: on PostgreSQL the
+// transaction begins with the use case's first statement; whatever it
+// sends, reads or writes, nested transactions too, is undone with the
+// transaction when the use case fails.
+func TestAUseCasesStatementsRunInItsTransaction(t *testing.T) {
+	db, count := setUp(t)
+	boom := errors.New("boom")
+	_, err := storage.Transact(context.Background(), db, func(tx *gorm.DB) (string, error) {
+		if err := tx.Exec(`INSERT INTO effects (v) VALUES ('sent')`).Error; err != nil {
+			return "", err
+		}
+		err := storage.InTx(context.Background(), tx, func(nested *gorm.DB) error {
+			return nested.Exec(`INSERT INTO effects (v) VALUES ('nested')`).Error
+		})
+		if err != nil {
+			return "", err
+		}
+		if err := storage.Defer(tx, storage.Write{SQL: `INSERT INTO effects (v) VALUES ('deferred')`}); err != nil {
+			return "", err
+		}
+		var n int64
+		if err := tx.Raw(`SELECT COUNT(*) FROM effects`).Scan(&n).Error; err != nil || n != 2 {
+			t.Errorf("the use case sees its own writes: %d, %v", n, err)
+		}
+		return "", boom
+	})
+	if !errors.Is(err, boom) {
+		t.Fatalf("err = %v, want the use case's", err)
+	}
+	if n := count("effects"); n != 0 {
+		t.Fatalf("%d effects of a failed use case were kept", n)
+	}
+}
+
+// TestAGuardedWriteThatChangesNothingKeepsNothing: a compare-and-set that
+// loses, deferred with other writes, takes them with it, whether the
+// writes went alone (PostgreSQL's single statement, which then runs again
+// in a transaction to let the Expect judge) or in a transaction.
+func TestAGuardedWriteThatChangesNothingKeepsNothing(t *testing.T) {
+	db, count := setUp(t)
+	lost := errors.New("lost")
+	var seen []int64
+	cas := storage.Write{SQL: `UPDATE effects SET v = 'won' WHERE v = 'pending'`, Expect: func(rows int64) error {
+		seen = append(seen, rows)
+		if rows == 0 {
+			return lost
+		}
+		return nil
+	}}
+	run := func() error {
+		_, err := storage.Transact(context.Background(), db, func(tx *gorm.DB) (string, error) {
+			for _, w := range []storage.Write{cas, {SQL: `INSERT INTO effects (v) VALUES ('follows')`}} {
+				if err := storage.Defer(tx, w); err != nil {
+					return "", err
+				}
+			}
+			return "", nil
+		})
+		return err
+	}
+	if err := run(); !errors.Is(err, lost) {
+		t.Fatalf("err = %v, want the Expect's", err)
+	}
+	if n := count("effects"); n != 0 || len(seen) != 1 || seen[0] != 0 {
+		t.Fatalf("a lost compare-and-set kept %d effects; Expect saw %v, want [0]", n, seen)
+	}
+	storagetest.Exec(t, db, `INSERT INTO effects (v) VALUES ('pending')`)
+	seen = nil
+	if err := run(); err != nil {
+		t.Fatal(err)
+	}
+	if n := count("effects"); n != 2 || len(seen) != 1 || seen[0] != 1 {
+		t.Fatalf("a won compare-and-set: %d effects, Expect saw %v; want 2 and [1]", n, seen)
 	}
 }
 

@@ -28,7 +28,7 @@ func TestEmitCostsOneRoundTrip(t *testing.T) {
 	if storage.DialectOf(f.db) == storage.Postgres {
 		want = 1
 	}
-	if n := counter.InTx.Load(); n != want {
+	if n := counter.Total(); n != want {
 		t.Errorf("Emit ran %d statements, want %d", n, want)
 	}
 	if n := f.count(t, "webhook_deliveries"); n != 3 {

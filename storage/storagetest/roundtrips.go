@@ -14,7 +14,8 @@ import (
 // RoundTrips counts what a pool sends PostgreSQL, as the database sees a
 // client's work: every query, BEGIN and COMMIT included, and every
 // statement preparation, each a round trip; and the transactions it
-// commits: each COMMIT, and each statement run outside a transaction.
+// commits: each COMMIT, and each statement that writes outside a
+// transaction.
 type RoundTrips struct {
 	Queries, Prepares, Commits atomic.Int64
 }
@@ -32,7 +33,10 @@ func (r *RoundTrips) TraceQueryStart(ctx context.Context, conn *pgx.Conn, d pgx.
 	case sql == "commit":
 		r.Commits.Add(1)
 	case strings.HasPrefix(sql, "begin"), sql == "rollback":
-	case conn.PgConn().TxStatus() == 'I': // idle: the statement is its own transaction
+	case conn.PgConn().TxStatus() == 'I' && !strings.HasPrefix(sql, "select"):
+		// Idle: the statement is its own transaction. A plain SELECT
+		// commits nothing: PostgreSQL gives a read no transaction id and
+		// writes no commit record for it.
 		r.Commits.Add(1)
 	}
 	return ctx
