@@ -63,10 +63,5 @@ func OpenCounted(tb testing.TB) (*gorm.DB, *RoundTrips) {
 		return db, nil
 	}
 	trips := &RoundTrips{}
-	counted, err := storage.Open(context.Background(), rawURL, storage.Options{Tracer: trips})
-	if err != nil {
-		tb.Fatalf("open counted pool: %v", err)
-	}
-	tb.Cleanup(func() { storage.Close(counted) })
-	return counted, trips
+	return openPool(tb, rawURL, trips), trips
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/scanpay/scanpay"
 	"github.com/scanpay/scanpay/storage"
 	"gorm.io/gorm"
@@ -25,17 +26,44 @@ const EnvURL = "SCANPAY_TEST_DATABASE_URL"
 func Open(tb testing.TB) (*gorm.DB, string) {
 	tb.Helper()
 	rawURL := URL(tb)
-	// Ten connections make every race a test stages a real one, and keep
-	// the packages that go test runs at once within PostgreSQL's clients.
-	db, err := storage.Open(context.Background(), rawURL, storage.Options{MaxOpenConns: 10})
-	if err != nil {
-		tb.Fatalf("open test database: %v", err)
-	}
-	tb.Cleanup(func() { storage.Close(db) })
+	db := openPool(tb, rawURL, nil)
 	if _, err := storage.Migrate(context.Background(), db); err != nil {
 		tb.Fatalf("migrate test database: %v", err)
 	}
 	return db, rawURL
+}
+
+// openPool opens a pool on rawURL for the test, with a tap on PostgreSQL
+// that passes what it sees on to next.
+func openPool(tb testing.TB, rawURL string, next pgx.QueryTracer) *gorm.DB {
+	tb.Helper()
+	var t *tap
+	opts := storage.Options{
+		// Ten connections make every race a test stages a real one, and
+		// keep the packages that go test runs at once within PostgreSQL's
+		// clients.
+		MaxOpenConns: 10,
+	}
+	if !strings.HasPrefix(rawURL, "sqlite://") {
+		t = &tap{next: next}
+		opts.Tracer = t
+	}
+	db, err := storage.Open(context.Background(), rawURL, opts)
+	if err != nil {
+		tb.Fatalf("open test database: %v", err)
+	}
+	pool, err := db.DB()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if t != nil {
+		t.register(pool)
+	}
+	tb.Cleanup(func() {
+		taps.Delete(pool)
+		storage.Close(db)
+	})
+	return db
 }
 
 // URL creates an empty database for this test (not migrated) and returns
