@@ -60,7 +60,7 @@ func (d *Dispatcher) claim(ctx context.Context, limit int) ([]job, error) {
 	var jobs []job
 	var err error
 	if storage.DialectOf(d.db) == storage.Postgres {
-		err = d.db.WithContext(ctx).Raw(claimPostgresSQL, now.Add(d.lease), token, now, deliveryPending, now, limit).Scan(&jobs).Error
+		err = d.db.WithContext(ctx).Raw(claimPostgresSQL, now.Add(d.lease), token, now, deliveryPending, now, limit).Find(&jobs).Error // not Scan, which also renders the statement for a log
 	} else {
 		err = storage.InTx(ctx, d.db, func(tx *gorm.DB) error {
 			if err := tx.Raw(claimSQL, deliveryPending, now, limit).Scan(&jobs).Error; err != nil {
