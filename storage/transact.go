@@ -28,7 +28,10 @@ type Write struct {
 	// Expect, when set, is given how many rows the statement changed once
 	// it has run; an error from it fails the writes, and so rolls back the
 	// transaction they are in. A compare-and-set deferred with the writes
-	// that follow from it says this way that it lost.
+	// that follow from it says this way that it lost. It may refuse only a
+	// write that changed no row: writes sent alone, outside a transaction
+	// (commitAlone), are guarded against that alone, and have committed by
+	// the time an Expect sees any other count.
 	Expect func(rows int64) error
 }
 
@@ -74,7 +77,7 @@ type queue struct {
 func Transact[T any](ctx context.Context, db *gorm.DB, fn func(tx *gorm.DB) (T, error)) (T, error) {
 	var out T
 	db = db.WithContext(ctx)
-	if pool, outermost := db.Statement.ConnPool.(*sql.DB); outermost && DialectOf(db) == Postgres {
+	if pool, outermost := poolOf(db); outermost && DialectOf(db) == Postgres {
 		err := retrying(ctx, func() (err error) {
 			out, err = transactLazily(ctx, db, pool, fn)
 			return err
@@ -171,6 +174,11 @@ func Commit(ctx context.Context, db *gorm.DB, writes ...Write) error {
 // changing nothing, when that write changed no row. The writes then run
 // again in a transaction, where their Expects judge what they changed.
 func commitAlone(db *gorm.DB, writes []Write) error {
+	if _, outermost := poolOf(db); !outermost {
+		// Inside a transaction the guard's failure would abort it: the
+		// transaction is what makes the writes atomic there.
+		return send(db, writes, false)
+	}
 	err := send(db, writes, true)
 	if !isGuardFailure(err) {
 		return err

@@ -260,3 +260,32 @@ func TestUpdateEachTellsWhichLost(t *testing.T) {
 		t.Fatalf("%d statements, want %d", n, want)
 	}
 }
+
+// TestCommitInsideATransactionLeavesItUsable: Commit given a handle inside
+// a transaction sends its writes there, unguarded, so a lost
+// compare-and-set reaches its Expect instead of aborting the transaction.
+func TestCommitInsideATransactionLeavesItUsable(t *testing.T) {
+	db, _ := setUp(t)
+	lost := errors.New("lost")
+	cas := storage.Write{SQL: `UPDATE effects SET v = 'won' WHERE v = 'pending'`, Expect: func(rows int64) error {
+		if rows == 0 {
+			return lost
+		}
+		return nil
+	}}
+	ctx := context.Background()
+	err := storage.InTx(ctx, db, func(tx *gorm.DB) error {
+		if err := storage.Commit(ctx, tx, cas, storage.Write{SQL: `INSERT INTO effects (v) VALUES ('a')`}); !errors.Is(err, lost) {
+			t.Errorf("Commit in a transaction: %v, want the Expect's error", err)
+		}
+		return tx.Exec(`INSERT INTO effects (v) VALUES ('after')`).Error
+	})
+	if err != nil {
+		t.Fatalf("the transaction after a lost compare-and-set: %v", err)
+	}
+	var after int64
+	storagetest.Scan(t, db, &after, `SELECT COUNT(*) FROM effects WHERE v = 'after'`)
+	if after != 1 {
+		t.Fatalf("the transaction's own write after Commit was not kept")
+	}
+}

@@ -38,7 +38,7 @@ func InTx(ctx context.Context, db *gorm.DB, fn func(tx *gorm.DB) error) error {
 			return ctx.Err()
 		}
 	}
-	if _, outermost := db.Statement.ConnPool.(*sql.DB); !outermost {
+	if _, outermost := poolOf(db); !outermost {
 		return db.Transaction(fn)
 	}
 	return retrying(ctx, func() error { return db.Transaction(fn) })
@@ -94,7 +94,7 @@ func forgetTurn(pool *sql.DB) { poolTurns.Delete(pool) }
 // writerTurn returns the turn to take before a transaction of db: nil on
 // PostgreSQL, and inside a transaction, which already holds it.
 func writerTurn(db *gorm.DB) chan struct{} {
-	pool, ok := db.Statement.ConnPool.(*sql.DB)
+	pool, ok := poolOf(db)
 	if !ok {
 		return nil
 	}
@@ -103,4 +103,11 @@ func writerTurn(db *gorm.DB) chan struct{} {
 		return nil
 	}
 	return turn.(chan struct{})
+}
+
+// poolOf returns the connection pool behind db, unless db is inside a
+// transaction.
+func poolOf(db *gorm.DB) (*sql.DB, bool) {
+	pool, ok := db.Statement.ConnPool.(*sql.DB)
+	return pool, ok
 }
