@@ -25,9 +25,11 @@ import (
 //
 // On PostgreSQL, a transaction that the database rolled back as the
 // victim of a deadlock or a serialization failure runs again, up to
-// maxRetries times: it changed nothing, and fn touches nothing but the
-// database (a bank is called after a commit, never inside one). A nested
-// call is its outer transaction's to retry.
+// maxRetries times: it changed nothing, and fn touches nothing outside
+// the database that would mind being asked twice (the settlement's bank is
+// called after a commit; the wallet's, inside its transfer's transaction,
+// with the transfer's id, which a bank takes once). A nested call is its
+// outer transaction's to retry.
 func InTx(ctx context.Context, db *gorm.DB, fn func(tx *gorm.DB) error) error {
 	db = db.WithContext(ctx)
 	if turn := writerTurn(db); turn != nil {
