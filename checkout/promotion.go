@@ -87,7 +87,7 @@ func (c couponRow) couponRefusal(walletID string, now time.Time) error {
 // whether the campaign's scope takes in merchantID.
 func findHeldCoupon(tx *gorm.DB, couponID, merchantID string) (heldCoupon, error) {
 	var rows []heldCoupon
-	if err := tx.Raw(heldCouponSQL+` WHERE c.id = ?`, merchantID, couponID).Scan(&rows).Error; err != nil {
+	if err := tx.Raw(heldCouponSQL+` WHERE c.id = ?`, merchantID, couponID).Find(&rows).Error; err != nil { // not Scan: see readPayable
 		return heldCoupon{}, err
 	}
 	if len(rows) == 0 {
