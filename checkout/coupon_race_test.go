@@ -109,16 +109,25 @@ func TestOneCouponOnTwoOrdersAtOnce(t *testing.T) {
 // TestCouponRacingItsCampaignsEnd ends campaigns while payments with their
 // coupons run: each payment either went through before the end, counted
 // by the campaign, or is refused; never counted by an ended campaign. The
-// race is run until both outcomes have happened.
+// race is run until both outcomes have happened. Either side gets a head
+// start of up to twice what a payment with a coupon takes alone (which
+// the race detector stretches many times), so that each can win.
 func TestCouponRacingItsCampaignsEnd(t *testing.T) {
 	e := newEnv(t)
 	walletID := e.payer("13800138000", 1_000_000)
+	first := e.send(e.campaign(checkout.CampaignParams{AmountOff: ptr[int64](100)}).ID, "13800138000")
+	firstOrder := e.order(1000)
+	solo := time.Now()
+	if _, err := e.payWith(walletID, firstOrder.ID, first.ID); err != nil {
+		t.Fatal(err)
+	}
+	spread := max(2*time.Millisecond, 2*time.Since(solo))
 	outcomes := map[bool]int{}
 	for round := 0; round < 300 && (round < 30 || outcomes[true] < 5 || outcomes[false] < 5); round++ {
 		c := e.campaign(checkout.CampaignParams{AmountOff: ptr[int64](100)})
 		coupon := e.send(c.ID, "13800138000")
 		o := e.order(1000)
-		headStart := time.Duration(rand.IntN(4000)-2000) * time.Microsecond
+		headStart := time.Duration(rand.Int64N(int64(2*spread))) - spread
 		var payErr, endErr error
 		var wg sync.WaitGroup
 		wg.Go(func() {

@@ -116,18 +116,25 @@ func (s *Service) checkPIN(ctx context.Context, walletID, pin string) (bool, err
 // takes from the payer's daily allowance for static codes; the steps after
 // are the same for every order.
 func (s *Service) pay(ctx context.Context, walletID, orderID string, created *orderRow, couponID *string, pinVerified bool) (Payment, error) {
-	var unpaid orderRow // the order as the compare-and-set expected it
-	// The order is read before the transaction, which holds nothing
-	// meanwhile: its compare-and-set checks again all a payment depends on
-	// that can change (the status, the expiry, the wallet), and a payment
-	// without a coupon or cashback is then one statement. A static code's
-	// order is read in the transaction that inserts it.
+	var unpaid orderRow   // the order as the compare-and-set expected it
+	var coupon heldCoupon // the coupon as its compare-and-set expected it
+	// The order and the coupon are read before the transaction, which
+	// holds nothing meanwhile: the compare-and-sets check again all a
+	// payment depends on that can change (the order's status and expiry,
+	// the wallet, the coupon's status, the campaign's budget and dates),
+	// and a payment without cashback is then one statement. A static
+	// code's order is read in the transaction that inserts it.
 	now := s.now()
 	var read payableOrder
 	if created == nil {
 		var err error
 		if read, err = readPayable(s.db.WithContext(ctx), orderID, now); err != nil {
 			return Payment{}, err
+		}
+		if couponID != nil && read.Order.effectiveStatus(now) == StatusPending {
+			if coupon, err = findHeldCoupon(s.db.WithContext(ctx), *couponID, read.Order.MerchantID); err != nil {
+				return Payment{}, err
+			}
 		}
 	}
 	payment, err := storage.Transact(ctx, s.db, func(tx *gorm.DB) (Payment, error) {
@@ -143,18 +150,18 @@ func (s *Service) pay(ctx context.Context, walletID, orderID string, created *or
 			if read, err = readPayable(tx, orderID, now); err != nil {
 				return Payment{}, err
 			}
+			if couponID != nil {
+				if coupon, err = findHeldCoupon(tx, *couponID, read.Order.MerchantID); err != nil {
+					return Payment{}, err
+				}
+			}
 		}
 		row := read.Order
 		if st := row.effectiveStatus(now); st != StatusPending {
 			return Payment{}, ErrOrderNotPayable.WithMessage("the order is %s", st)
 		}
-		var coupon heldCoupon
 		var discount int64
 		if couponID != nil {
-			var err error
-			if coupon, err = findHeldCoupon(tx, *couponID, row.MerchantID); err != nil {
-				return Payment{}, err
-			}
 			if err := coupon.Coupon.couponRefusal(walletID, now); err != nil {
 				return Payment{}, err
 			}
@@ -184,12 +191,7 @@ func (s *Service) pay(ctx context.Context, walletID, orderID string, created *or
 WHERE id = ? AND status = ? AND expires_at > ? AND ` + walletOK,
 			Args: append([]any{StatusPaid, row.AmountPaid, discount, row.Fee, row.CouponID, row.PromotionCampaignID,
 				row.PromotionFunding, now, now, row.ID, StatusPending, now}, walletArgs...),
-			Expect: func(rows int64) error {
-				if rows == 0 {
-					return errNotPaid
-				}
-				return nil
-			},
+			Expect: refusedIfNone(errNotPaid),
 		})
 		if err != nil {
 			return Payment{}, err
@@ -240,6 +242,10 @@ WHERE id = ? AND status = ? AND expires_at > ? AND ` + walletOK,
 	switch {
 	case errors.Is(err, errNotPaid):
 		return Payment{}, s.whyNotPaid(ctx, unpaid, walletID, pinVerified)
+	case errors.Is(err, errCouponTaken):
+		return Payment{}, ErrCouponNotApplicable.WithMessage("the coupon was used meanwhile")
+	case errors.Is(err, errCampaignRefused):
+		return Payment{}, s.whyCampaignRefused(ctx, coupon, unpaid, now)
 	case errors.Is(err, ledger.ErrInsufficientFunds):
 		// The ledger's refusal came with the compare-and-set's in one
 		// statement: a wallet that refuses (frozen, of the other mode,

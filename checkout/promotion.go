@@ -3,6 +3,7 @@ package checkout
 import (
 	"cmp"
 	"context"
+	"errors"
 	"math/bits"
 	"slices"
 	"strings"
@@ -100,40 +101,66 @@ func findHeldCoupon(tx *gorm.DB, couponID, merchantID string) (heldCoupon, error
 // the coupon's compare-and-set from available to redeemed, and the
 // campaign's, which takes the discount from its budget only while the
 // campaign is active and the budget holds it, whatever the concurrency
-// (the CHECKs on the counters stand behind it). Both go in one statement
-// on PostgreSQL. coupon.redeemed goes to the outbox.
+// (the CHECKs on the counters stand behind it). Both are deferred with
+// the payment's other writes, and coupon.redeemed goes to the outbox;
+// when either changes nothing, the payment fails with errCouponTaken or
+// errCampaignRefused and keeps nothing.
 func (s *Service) redeem(tx *gorm.DB, h heldCoupon, o orderRow, discount int64, now time.Time) error {
-	counts, err := storage.UpdateEach(tx,
-		storage.Write{
-			SQL: `UPDATE coupons SET status = ?, order_id = ?, discount = ?, redeemed_at = ?
+	for _, w := range []storage.Write{{
+		SQL: `UPDATE coupons SET status = ?, order_id = ?, discount = ?, redeemed_at = ?
 	WHERE id = ? AND status = ? AND wallet_id = ? AND valid_until > ?`,
-			Args: []any{CouponRedeemed, o.ID, discount, now, h.Coupon.ID, CouponAvailable, h.Coupon.WalletID, now},
-		},
-		storage.Write{
-			SQL: `UPDATE coupon_campaigns SET redeemed = redeemed + 1, amount_redeemed = amount_redeemed + ?, updated_at = ?
+		Args:   []any{CouponRedeemed, o.ID, discount, now, h.Coupon.ID, CouponAvailable, h.Coupon.WalletID, now},
+		Expect: refusedIfNone(errCouponTaken),
+	}, {
+		SQL: `UPDATE coupon_campaigns SET redeemed = redeemed + 1, amount_redeemed = amount_redeemed + ?, updated_at = ?
 	WHERE id = ? AND status = ? AND (starts_at IS NULL OR starts_at <= ?) AND (ends_at IS NULL OR ends_at > ?)
 		AND (max_coupons IS NULL OR redeemed < max_coupons) AND (max_amount IS NULL OR amount_redeemed + ? <= max_amount)`,
-			Args: []any{discount, now, h.Campaign.ID, CampaignActive, now, now, discount},
-		})
-	switch {
-	case err != nil:
-		return err
-	case counts[0] == 0:
-		return ErrCouponNotApplicable.WithMessage("the coupon was used meanwhile")
-	case counts[1] == 0:
-		var c campaignRow
-		if err := tx.Where("id = ?", h.Campaign.ID).Take(&c).Error; err != nil {
+		Args:   []any{discount, now, h.Campaign.ID, CampaignActive, now, now, discount},
+		Expect: refusedIfNone(errCampaignRefused),
+	}} {
+		if err := storage.Defer(tx, w); err != nil {
 			return err
 		}
-		if c.statusAt(now) == CampaignActive && c.running(now) {
-			return ErrCouponBudgetExhausted.WithMessage("the campaign's budget cannot cover this discount")
-		}
-		return c.notApplicable(o, h.Scoped, h.InScope, now)
 	}
 	h.Coupon.Status, h.Coupon.OrderID, h.Coupon.Discount, h.Coupon.RedeemedAt = CouponRedeemed, &o.ID, &discount, &now
-	_, err = webhooks.Emit(tx, webhooks.Event{Type: webhooks.CouponRedeemed, MerchantID: o.MerchantID, Livemode: o.Livemode,
+	_, err := webhooks.Emit(tx, webhooks.Event{Type: webhooks.CouponRedeemed, MerchantID: o.MerchantID, Livemode: o.Livemode,
 		OrderID: o.ID, Object: h.toCoupon(now), CreatedAt: now})
 	return err
+}
+
+// errCouponTaken and errCampaignRefused are the coupon's and the
+// campaign's compare-and-sets changing nothing in a payment, which then
+// keeps nothing: the coupon was used meanwhile, or the campaign would not
+// cover the discount (whyCampaignRefused says why).
+var (
+	errCouponTaken     = errors.New("checkout: the coupon's compare-and-set changed nothing")
+	errCampaignRefused = errors.New("checkout: the campaign's compare-and-set changed nothing")
+)
+
+// refusedIfNone is the Expect of a compare-and-set: err when it changed
+// no row.
+func refusedIfNone(err error) func(rows int64) error {
+	return func(rows int64) error {
+		if rows == 0 {
+			return err
+		}
+		return nil
+	}
+}
+
+// whyCampaignRefused explains a campaign's compare-and-set that changed
+// nothing in the payment of o with h: its budget cannot cover the
+// discount, or it stopped applying (paused, ended, out of its dates). It
+// reads outside the payment's transaction, which has rolled back.
+func (s *Service) whyCampaignRefused(ctx context.Context, h heldCoupon, o orderRow, now time.Time) error {
+	var c campaignRow
+	if err := s.db.WithContext(ctx).Where("id = ?", h.Campaign.ID).Take(&c).Error; err != nil {
+		return err
+	}
+	if c.statusAt(now) == CampaignActive && c.running(now) {
+		return ErrCouponBudgetExhausted.WithMessage("the campaign's budget cannot cover this discount")
+	}
+	return c.notApplicable(o, h.Scoped, h.InScope, now)
 }
 
 // reverseDiscount gives back to the campaign the part of its discount a
