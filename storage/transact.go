@@ -374,21 +374,3 @@ func classify(writes []Write, err error) error {
 	}
 	return err
 }
-
-// UpdateEach runs compare-and-set updates in tx, each of which should
-// change one row, and returns how many rows each changed, so the caller
-// can tell which one a race lost. On PostgreSQL they go as one statement
-// (see send). The caller rolls the transaction back when any changed
-// none, since the others ran.
-func UpdateEach(tx *gorm.DB, updates ...Write) ([]int64, error) {
-	counts := make([]int64, len(updates))
-	writes := make([]Write, len(updates))
-	for i, u := range updates {
-		u.Expect = func(rows int64) error { counts[i] = rows; return nil }
-		writes[i] = u
-	}
-	if err := send(tx, writes, false); err != nil {
-		return nil, err
-	}
-	return counts, nil
-}

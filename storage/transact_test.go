@@ -231,36 +231,6 @@ func TestAGuardedWriteThatChangesNothingKeepsNothing(t *testing.T) {
 	}
 }
 
-// TestUpdateEachTellsWhichLost runs two compare-and-sets together, as a
-// coupon's and its campaign's are: one round trip on PostgreSQL, and the
-// counts say which of them found its row.
-func TestUpdateEachTellsWhichLost(t *testing.T) {
-	db, _ := setUp(t)
-	storagetest.Exec(t, db, `INSERT INTO effects (v) VALUES ('a'), ('b')`)
-	statements := storagetest.CountStatements(t, db)
-	var counts []int64
-	err := db.Transaction(func(tx *gorm.DB) error {
-		var err error
-		counts, err = storage.UpdateEach(tx,
-			storage.Write{SQL: `UPDATE effects SET v = 'a2' WHERE v = ?`, Args: []any{"a"}},
-			storage.Write{SQL: `UPDATE effects SET v = 'z2' WHERE v = ?`, Args: []any{"z"}})
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(counts) != 2 || counts[0] != 1 || counts[1] != 0 {
-		t.Fatalf("counts %v, want [1 0]", counts)
-	}
-	want := int64(2)
-	if storage.DialectOf(db) == storage.Postgres {
-		want = 1
-	}
-	if n := statements.InTx.Load(); n != want {
-		t.Fatalf("%d statements, want %d", n, want)
-	}
-}
-
 // TestCommitInsideATransactionLeavesItUsable: Commit given a handle inside
 // a transaction sends its writes there, unguarded, so a lost
 // compare-and-set reaches its Expect instead of aborting the transaction.
