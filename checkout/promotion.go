@@ -88,7 +88,7 @@ func (c couponRow) couponRefusal(walletID string, now time.Time) error {
 // whether the campaign's scope takes in merchantID.
 func findHeldCoupon(tx *gorm.DB, couponID, merchantID string) (heldCoupon, error) {
 	var rows []heldCoupon
-	if err := tx.Raw(heldCouponSQL+` WHERE c.id = ?`, merchantID, couponID).Find(&rows).Error; err != nil { // not Scan: see readPayable
+	if err := tx.Raw(heldCouponSQL+` WHERE c.id = ?`, merchantID, couponID).Find(&rows).Error; err != nil { // not Scan: see readPayment
 		return heldCoupon{}, err
 	}
 	if len(rows) == 0 {
