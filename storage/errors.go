@@ -4,8 +4,8 @@ import (
 	"errors"
 	"strings"
 
-	gosqlite "github.com/glebarez/go-sqlite"
 	"github.com/jackc/pgx/v5/pgconn"
+	"modernc.org/sqlite"
 )
 
 // SQLite extended result codes (sqlite3.h) for the constraints we rely on.
@@ -49,7 +49,7 @@ func pgCode(err error) string {
 }
 
 func sqliteCode(err error) int {
-	var sqErr *gosqlite.Error
+	var sqErr *sqlite.Error
 	if errors.As(err, &sqErr) {
 		return sqErr.Code()
 	}

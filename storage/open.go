@@ -5,6 +5,7 @@ package storage
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"net/url"
 	"os"
@@ -13,12 +14,12 @@ import (
 	"strings"
 	"time"
 
-	"github.com/glebarez/sqlite"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
+	"modernc.org/sqlite"
 )
 
 // Dialect names the database engine behind a *gorm.DB.
@@ -139,14 +140,19 @@ func dialectorFor(rawURL string, tracer pgx.QueryTracer) (gorm.Dialector, Dialec
 	params.Add("_pragma", "journal_mode(WAL)")
 	params.Add("_pragma", "synchronous(NORMAL)")
 	params.Add("_pragma", "foreign_keys(1)")
-	// No _time_format: this driver version stops reading parameters after
-	// it, dropping _txlock; its default already writes SQLite's own format.
 	params.Set("_txlock", "immediate")
+	// SQLite's own format, "2006-01-02 15:04:05.999999999-07:00", which
+	// sorts as the times do and is what files written before kept.
+	params.Set("_time_format", "sqlite")
 	dsn := path + "?" + params.Encode()
 	if query != "" {
 		dsn += "&" + query
 	}
-	return sqlite.Open(dsn), SQLite, path, nil
+	connector, err := sqlite.NewConnector(dsn)
+	if err != nil {
+		return nil, "", "", fmt.Errorf("database url %q: %w", rawURL, err)
+	}
+	return sqliteDialector{pool: sql.OpenDB(stmtCachingConnector{connector})}, SQLite, path, nil
 }
 
 // redact hides the password in a database URL so it can be shown in errors.
