@@ -77,7 +77,7 @@ func Open(ctx context.Context, rawURL string, opts Options) (*gorm.DB, error) {
 		maxOpen = DefaultMaxOpenConns(dialect)
 	}
 	if dialect == SQLite {
-		shareTurn(sqlDB, file)
+		shareWriter(sqlDB, file)
 	}
 	sqlDB.SetMaxOpenConns(maxOpen)
 	sqlDB.SetMaxIdleConns(maxOpen)
@@ -97,7 +97,7 @@ func Close(db *gorm.DB) error {
 	if err != nil {
 		return err
 	}
-	forgetTurn(sqlDB)
+	forgetWriter(sqlDB)
 	return sqlDB.Close()
 }
 

@@ -71,10 +71,17 @@ func (sqliteDialector) Explain(sql string, vars ...any) string {
 	return logger.ExplainSQL(sql, nil, `'`, vars...)
 }
 
+// SavePoint and RollbackTo go to the connection directly, as BEGIN and
+// COMMIT do: transaction control, not statements of a use case.
 func (sqliteDialector) SavePoint(tx *gorm.DB, name string) error {
-	return tx.Exec("SAVEPOINT " + name).Error
+	return execControl(tx, "SAVEPOINT "+name)
 }
 
 func (sqliteDialector) RollbackTo(tx *gorm.DB, name string) error {
-	return tx.Exec("ROLLBACK TO SAVEPOINT " + name).Error
+	return execControl(tx, "ROLLBACK TO SAVEPOINT "+name)
+}
+
+func execControl(tx *gorm.DB, sql string) error {
+	_, err := tx.Statement.ConnPool.ExecContext(tx.Statement.Context, sql)
+	return err
 }

@@ -1,0 +1,202 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// openWriter opens a SQLite file with table t and returns it with its
+// writer.
+func openWriter(t *testing.T, schema ...string) (*gorm.DB, *sqliteWriter) {
+	t.Helper()
+	db, err := Open(context.Background(), "sqlite://"+filepath.Join(t.TempDir(), "group.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { Close(db) })
+	for _, s := range append([]string{`CREATE TABLE t (v TEXT NOT NULL)`}, schema...) {
+		if err := db.Exec(s).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+	pool, err := db.DB()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db, writerOf(pool)
+}
+
+// holdUntilQueued returns a transaction that writes v, then holds the turn
+// until n others wait for it, so that they join its group.
+func holdUntilQueued(t *testing.T, w *sqliteWriter, v string, n int32, holding chan<- struct{}) func(tx *gorm.DB) error {
+	return func(tx *gorm.DB) error {
+		if err := tx.Exec(`INSERT INTO t (v) VALUES (?)`, v).Error; err != nil {
+			return err
+		}
+		close(holding)
+		for deadline := time.Now().Add(10 * time.Second); w.waiting.Load() < n; {
+			if time.Now().After(deadline) {
+				t.Errorf("%d transactions queued, want %d", w.waiting.Load(), n)
+				break
+			}
+			time.Sleep(time.Millisecond)
+		}
+		return nil
+	}
+}
+
+func count(t *testing.T, db *gorm.DB, v string) int64 {
+	t.Helper()
+	var n int64
+	if err := db.Raw(`SELECT COUNT(*) FROM t WHERE v = ?`, v).Scan(&n).Error; err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// Transactions that queue behind one another share one commit: the second
+// sees the first's write, which no other connection sees yet, and the
+// first is answered only once the group has committed. A member that
+// fails, here the second in the queue, takes only its own writes with it,
+// and is answered after the group too.
+func TestSQLiteTransactionsThatWaitCommitTogether(t *testing.T) {
+	db, w := openWriter(t)
+	holding := make(chan struct{})
+	var wg sync.WaitGroup
+	var firstErr error
+	var firstAnswered, lastRan time.Time
+	wg.Go(func() {
+		firstErr = InTx(context.Background(), db, holdUntilQueued(t, w, "a", 2, holding))
+		firstAnswered = time.Now()
+	})
+	<-holding
+	failed := errors.New("the one that fails")
+	var lastErr, failingErr error
+	var aAfterFailing int64
+	wg.Go(func() {
+		failingErr = InTx(context.Background(), db, func(tx *gorm.DB) error {
+			if err := tx.Exec(`INSERT INTO t (v) VALUES ('c')`).Error; err != nil {
+				return err
+			}
+			return failed
+		})
+		aAfterFailing = count(t, db, "a")
+	})
+	for w.waiting.Load() < 1 {
+		time.Sleep(time.Millisecond)
+	}
+	wg.Go(func() {
+		lastErr = InTx(context.Background(), db, func(tx *gorm.DB) error {
+			var inGroup int64
+			if err := tx.Raw(`SELECT COUNT(*) FROM t WHERE v = 'a'`).Scan(&inGroup).Error; err != nil {
+				return err
+			}
+			if outside := count(t, db, "a"); inGroup != 1 || outside != 0 {
+				t.Errorf("the first's write: %d rows seen in the group, %d outside; want 1 and 0", inGroup, outside)
+			}
+			lastRan = time.Now()
+			return tx.Exec(`INSERT INTO t (v) VALUES ('b')`).Error
+		})
+	})
+	wg.Wait()
+	if firstErr != nil || lastErr != nil || !errors.Is(failingErr, failed) {
+		t.Fatalf("answers %v, %v, %v; want nil, nil and the failing one's failure", firstErr, lastErr, failingErr)
+	}
+	if lastRan.IsZero() || firstAnswered.Before(lastRan) {
+		t.Fatal("the first transaction was answered before the group it was in committed")
+	}
+	if aAfterFailing != 1 {
+		t.Fatal("the failed transaction was answered before its group committed what it saw")
+	}
+	if a, b, c := count(t, db, "a"), count(t, db, "b"), count(t, db, "c"); a != 1 || b != 1 || c != 0 {
+		t.Fatalf("kept a %d, b %d, c %d times; want 1, 1, 0", a, b, c)
+	}
+	if w.group != nil {
+		t.Fatal("a group is still open with nobody waiting")
+	}
+}
+
+// When the group's commit fails, every member is told so and none of
+// their writes is kept. A deferred foreign key, checked at COMMIT, fails it
+// here.
+func TestSQLiteGroupThatCannotCommitKeepsNothing(t *testing.T) {
+	db, w := openWriter(t,
+		`CREATE TABLE parent (id INTEGER PRIMARY KEY)`,
+		`CREATE TABLE child (parent_id INTEGER REFERENCES parent (id) DEFERRABLE INITIALLY DEFERRED)`)
+	holding := make(chan struct{})
+	var wg sync.WaitGroup
+	var firstErr, lastErr error
+	wg.Go(func() { firstErr = InTx(context.Background(), db, holdUntilQueued(t, w, "a", 1, holding)) })
+	<-holding
+	wg.Go(func() {
+		lastErr = InTx(context.Background(), db, func(tx *gorm.DB) error {
+			return tx.Exec(`INSERT INTO child (parent_id) VALUES (42)`).Error
+		})
+	})
+	wg.Wait()
+	if firstErr == nil || lastErr == nil {
+		t.Fatalf("answers %v and %v; want both told the commit failed", firstErr, lastErr)
+	}
+	var children int64
+	if err := db.Raw(`SELECT COUNT(*) FROM child`).Scan(&children).Error; err != nil {
+		t.Fatal(err)
+	}
+	if a := count(t, db, "a"); a != 0 || children != 0 {
+		t.Fatalf("kept %d of the first's rows and %d of the second's, want none", a, children)
+	}
+	if err := InTx(context.Background(), db, func(tx *gorm.DB) error {
+		return tx.Exec(`INSERT INTO t (v) VALUES ('after')`).Error
+	}); err != nil || count(t, db, "after") != 1 {
+		t.Fatalf("the next transaction: %v", err)
+	}
+}
+
+// A member that finds a transaction waiting leaves the group open for it;
+// when that transaction then gives up waiting, the group still commits.
+func TestSQLiteGroupEndsWhenItsLastWaiterGivesUp(t *testing.T) {
+	db, w := openWriter(t)
+	pool, err := db.DB()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A member holds the turn, its write in the open group.
+	w.turn <- struct{}{}
+	g, err := beginGroup(db, pool)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := g.tx.Exec(`INSERT INTO t (v) VALUES ('a')`).Error; err != nil {
+		t.Fatal(err)
+	}
+	g.members, w.group = 1, g
+	ctx, cancel := context.WithCancel(context.Background())
+	gaveUp := make(chan error, 1)
+	go func() {
+		gaveUp <- InTx(ctx, db, func(*gorm.DB) error {
+			t.Error("the waiter ran")
+			return nil
+		})
+	}()
+	for w.waiting.Load() < 1 {
+		time.Sleep(time.Millisecond)
+	}
+	cancel()
+	if err := <-gaveUp; !errors.Is(err, context.Canceled) {
+		t.Fatalf("the waiter: %v, want context.Canceled", err)
+	}
+	<-w.turn // the member lets the turn go, leaving the group open
+	select {
+	case <-g.done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the group never ended after its last waiter gave up")
+	}
+	if g.err != nil || count(t, db, "a") != 1 {
+		t.Fatalf("the group's commit: %v; %d rows", g.err, count(t, db, "a"))
+	}
+}
