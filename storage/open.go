@@ -140,6 +140,10 @@ func dialectorFor(rawURL string, tracer pgx.QueryTracer) (gorm.Dialector, Dialec
 	params.Add("_pragma", "journal_mode(WAL)")
 	params.Add("_pragma", "synchronous(NORMAL)")
 	params.Add("_pragma", "foreign_keys(1)")
+	// The savepoints of a group's transactions keep the pages they change
+	// in a sub-journal, which would otherwise spill to a temporary file
+	// past 64 KiB and cost a system call a page.
+	params.Add("_pragma", "temp_store(MEMORY)")
 	params.Set("_txlock", "immediate")
 	// SQLite's own format, "2006-01-02 15:04:05.999999999-07:00", which
 	// sorts as the times do and is what files written before kept.

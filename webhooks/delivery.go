@@ -100,12 +100,14 @@ func (s *Service) Resend(ctx context.Context, merchantID string, livemode bool, 
 // fanOutSQL creates, in one statement, a delivery of an event due at once
 // to each enabled endpoint of its merchant and mode subscribed to its
 // type: the event's transaction pays for one statement however many
-// endpoints there are.
+// endpoints there are. The LIKE pattern is built in the statement, not
+// bound whole: SQLite plans a LIKE whose pattern is a parameter around the
+// pattern's value, and so compiles such a statement again on every run.
 const fanOutSQL = `INSERT INTO webhook_deliveries
 	(event_id, endpoint_id, status, attempts, next_attempt_at, created_at, updated_at)
 SELECT ?, id, ?, 0, ?, ?, ? FROM webhook_endpoints
 WHERE merchant_id = ? AND livemode = ? AND status = ?
-	AND (enabled_events = ? OR enabled_events LIKE ? ESCAPE '\')`
+	AND (enabled_events = ? OR enabled_events LIKE ('%,' || ? || ',%') ESCAPE '\')`
 
 // requeueSQL turns fanOutSQL into a resend: a delivery that exists starts
 // over. Clearing the claim token keeps a dispatcher still sending the old
@@ -119,7 +121,7 @@ func fanOutArgs(r Record, due time.Time) []any {
 	return []any{
 		r.ID, deliveryPending, due, due, due,
 		r.MerchantID, r.Livemode, EndpointEnabled,
-		AllEvents, "%," + escapeLike(r.Type) + ",%",
+		AllEvents, escapeLike(r.Type),
 	}
 }
 
