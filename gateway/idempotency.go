@@ -200,6 +200,5 @@ func (s *Server) replay(c *gin.Context, k *keyRecord) bool {
 // PruneIdempotencyKeys deletes keys older than IdempotencyTTL and reports
 // how many went. serve runs it periodically.
 func PruneIdempotencyKeys(ctx context.Context, db *gorm.DB, now time.Time) (int64, error) {
-	res := db.WithContext(ctx).Where("created_at < ?", now.Add(-IdempotencyTTL)).Delete(&idempotencyRow{})
-	return res.RowsAffected, res.Error
+	return storage.Exec(ctx, db, `DELETE FROM idempotency_keys WHERE created_at < ?`, now.Add(-IdempotencyTTL))
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/scanpay/scanpay"
+	"github.com/scanpay/scanpay/storage"
 	"gorm.io/gorm"
 )
 
@@ -61,8 +62,8 @@ func (s *Server) limitFailures(name string) gin.HandlerFunc {
 		}
 		c.Next()
 		if st := c.Writer.Status(); st == http.StatusUnauthorized || st == http.StatusConflict {
-			err := s.db.WithContext(context.WithoutCancel(c.Request.Context())).
-				Exec(hitSQL, bucket, now, now.Add(-signInWindow), now.Add(-signInWindow)).Error
+			_, err := storage.Exec(context.WithoutCancel(c.Request.Context()), s.db,
+				hitSQL, bucket, now, now.Add(-signInWindow), now.Add(-signInWindow))
 			if err != nil {
 				s.log.Error("count a failed attempt", "request_id", requestID(c), "err", err)
 			}
@@ -73,9 +74,9 @@ func (s *Server) limitFailures(name string) gin.HandlerFunc {
 // PruneRateLimits deletes counters whose window ended before now and
 // reports how many went. serve runs it periodically.
 func PruneRateLimits(ctx context.Context, db *gorm.DB, now time.Time) (int64, error) {
-	res := db.WithContext(ctx).Exec(`DELETE FROM rate_limits WHERE window_start <= ?`, now.Add(-signInWindow))
-	if res.Error != nil {
-		return 0, fmt.Errorf("prune rate limits: %w", res.Error)
+	n, err := storage.Exec(ctx, db, `DELETE FROM rate_limits WHERE window_start <= ?`, now.Add(-signInWindow))
+	if err != nil {
+		return 0, fmt.Errorf("prune rate limits: %w", err)
 	}
-	return res.RowsAffected, nil
+	return n, nil
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/scanpay/scanpay"
+	"github.com/scanpay/scanpay/storage"
 	"gorm.io/gorm"
 )
 
@@ -48,8 +49,8 @@ func (s *Service) StaticCode(ctx context.Context, merchantID string, livemode bo
 	if livemode {
 		column = "static_code_live"
 	}
-	err = s.db.WithContext(ctx).Exec(`UPDATE merchants SET `+column+` = ? WHERE id = ? AND `+column+` IS NULL`,
-		newStaticCode(), merchantID).Error
+	_, err = storage.Exec(ctx, s.db, `UPDATE merchants SET `+column+` = ? WHERE id = ? AND `+column+` IS NULL`,
+		newStaticCode(), merchantID)
 	if err != nil {
 		return "", err
 	}

@@ -200,3 +200,36 @@ func TestSQLiteGroupEndsWhenItsLastWaiterGivesUp(t *testing.T) {
 		t.Fatalf("the group's commit: %v; %d rows", g.err, count(t, db, "a"))
 	}
 }
+
+// A write sent alone (Exec) on SQLite waits for the writer's turn. The
+// pool has no busy timeout, so a write that took SQLite's lock itself,
+// while a transaction holds it, would fail at once.
+func TestSQLiteExecWaitsForTheWriter(t *testing.T) {
+	db, err := Open(context.Background(), "sqlite://"+filepath.Join(t.TempDir(), "exec.db")+"?_pragma=busy_timeout(0)", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { Close(db) })
+	if err := db.Exec(`CREATE TABLE t (v TEXT NOT NULL)`).Error; err != nil {
+		t.Fatal(err)
+	}
+	pool, err := db.DB()
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := writerOf(pool)
+	holding := make(chan struct{})
+	held := make(chan error, 1)
+	go func() { held <- InTx(context.Background(), db, holdUntilQueued(t, w, "a", 1, holding)) }()
+	<-holding
+	rows, err := Exec(context.Background(), db, `INSERT INTO t (v) VALUES (?), (?)`, "b", "c")
+	if err != nil || rows != 2 {
+		t.Fatalf("the write sent alone: %d rows, %v; want 2 and no error", rows, err)
+	}
+	if err := <-held; err != nil {
+		t.Fatal(err)
+	}
+	if a, b := count(t, db, "a"), count(t, db, "b"); a != 1 || b != 1 {
+		t.Fatalf("kept a %d and b %d times, want once each", a, b)
+	}
+}

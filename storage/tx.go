@@ -35,6 +35,27 @@ func InTx(ctx context.Context, db *gorm.DB, fn func(tx *gorm.DB) error) error {
 	return retrying(ctx, func() error { return db.Transaction(fn) })
 }
 
+// Exec runs one write that no use case's transaction holds and returns how
+// many rows it changed: on PostgreSQL as a statement of its own, on SQLite
+// through the file's writer (InTx). A write that took SQLite's lock on its
+// own would meet the writer's groups, which hold it back to back under
+// load, and wait them out on the busy timeout. Inside a transaction it is
+// a statement of that transaction.
+func Exec(ctx context.Context, db *gorm.DB, sql string, args ...any) (int64, error) {
+	db = db.WithContext(ctx)
+	if pool, outermost := poolOf(db); !outermost || writerOf(pool) == nil {
+		res := db.Exec(sql, args...)
+		return res.RowsAffected, res.Error
+	}
+	var rows int64
+	err := InTx(ctx, db, func(tx *gorm.DB) error {
+		res := tx.Exec(sql, args...)
+		rows = res.RowsAffected
+		return res.Error
+	})
+	return rows, err
+}
+
 // retrying runs try again, after a short random pause, while it fails as
 // a deadlock's victim or by a serialization failure, up to maxRetries
 // times more.

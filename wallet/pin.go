@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/scanpay/scanpay"
+	"github.com/scanpay/scanpay/storage"
 	"golang.org/x/crypto/bcrypt"
 )
 
@@ -97,12 +98,12 @@ func (s *Service) countWrongPIN(ctx context.Context, where string, arg any, now 
 // resetPINAttempts records a right PIN, unless a lock was set while bcrypt
 // ran: then the right PIN is refused like any other.
 func (s *Service) resetPINAttempts(ctx context.Context, walletID string, now time.Time) error {
-	res := s.db.WithContext(ctx).Exec(`UPDATE wallets SET failed_pin_attempts = 0, pin_locked_until = NULL
+	rows, err := storage.Exec(ctx, s.db, `UPDATE wallets SET failed_pin_attempts = 0, pin_locked_until = NULL
 		WHERE id = ? AND (pin_locked_until IS NULL OR pin_locked_until <= ?)`, walletID, now)
-	if res.Error != nil {
-		return res.Error
+	if err != nil {
+		return err
 	}
-	if res.RowsAffected == 0 {
+	if rows == 0 {
 		return ErrPINLocked
 	}
 	return nil
