@@ -34,10 +34,14 @@ const groupSavepoint = "scanpay_group"
 // it fails, and the group commits when no transaction waits for the turn
 // or it holds maxGroupMembers. A transaction is answered once its group
 // has ended, failed ones too, with the commit's error if that failed: what
-// it wrote is kept with the group or not at all, and a retry finds which. One commit
-// for many saves the writing of the pages they share (index leaves, the
-// merchant's balances) and the commit's own system calls, which the one
-// writer otherwise paid per transaction.
+// it wrote is kept with the group or not at all, and a retry finds which.
+// One commit for many saves the writing of the pages they share (index
+// leaves, the merchant's balances) and the commit's own system calls,
+// which the one writer otherwise paid per transaction.
+//
+// A transaction must not wait, while it holds the turn, for another of
+// the same file (InTx or Exec on a handle that is not its own): the turn
+// is the one it holds.
 type sqliteWriter struct {
 	turn    chan struct{} // one slot; the runtime serves its waiters in order
 	waiting atomic.Int32  // transactions queued for the turn

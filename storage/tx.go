@@ -12,8 +12,8 @@ import (
 // InTx runs fn in one transaction of db, nested ones as savepoints.
 //
 // On SQLite the process's transactions take the file's turn and commit in
-// groups (sqliteWriter): InTx returns once fn's group has committed, and
-// nothing fn wrote is kept when fn or that commit fails. A transaction
+// groups (sqliteWriter): InTx returns once fn's group has ended, and
+// nothing fn wrote is kept when fn or the group's commit fails. A transaction
 // waiting for its turn gives up when ctx ends.
 //
 // On PostgreSQL, a transaction that the database rolled back as the

@@ -8,6 +8,7 @@ import (
 	"github.com/scanpay/scanpay"
 	"github.com/scanpay/scanpay/storage"
 	"golang.org/x/crypto/bcrypt"
+	"gorm.io/gorm"
 )
 
 const pinLength = 6
@@ -77,12 +78,16 @@ func (s *Service) verifyPIN(ctx context.Context, w walletRow, pin string) error 
 func (s *Service) countWrongPIN(ctx context.Context, where string, arg any, now time.Time) error {
 	until := now.Add(s.cfg.PINLockout)
 	var attempts []int
-	err := s.db.WithContext(ctx).Raw(`UPDATE wallets
+	// In a transaction of its own, so that on SQLite it takes the writer's
+	// turn rather than waiting for a gap in its groups (storage.Exec).
+	err := storage.InTx(ctx, s.db, func(tx *gorm.DB) error {
+		return tx.Raw(`UPDATE wallets
 		SET failed_pin_attempts = failed_pin_attempts + 1,
 			pin_locked_until = CASE WHEN failed_pin_attempts + 1 >= ? THEN ? ELSE pin_locked_until END
 		WHERE `+where+` AND (pin_locked_until IS NULL OR pin_locked_until <= ?)
 		RETURNING failed_pin_attempts`,
-		s.cfg.MaxPINAttempts, until, arg, now).Scan(&attempts).Error
+			s.cfg.MaxPINAttempts, until, arg, now).Scan(&attempts).Error
+	})
 	switch {
 	case err != nil:
 		return err
