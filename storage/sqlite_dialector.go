@@ -14,8 +14,8 @@ import (
 // sqliteDialector teaches gorm SQLite's dialect over a pool this package
 // opened on modernc.org/sqlite (openSQLite). The schema comes from the SQL
 // files in migrations, never from gorm, so it only needs to build
-// statements: ? placeholders, double-quoted names, RETURNING, and no row
-// locks, which SQLite's single writer makes needless.
+// statements: ? placeholders, quoted names, RETURNING, and no row locks,
+// which SQLite's single writer makes needless.
 type sqliteDialector struct {
 	pool gorm.ConnPool
 }
@@ -54,16 +54,17 @@ func (sqliteDialector) DefaultValueOf(field *schema.Field) clause.Expression {
 
 func (sqliteDialector) BindVarTo(w clause.Writer, _ *gorm.Statement, _ any) { w.WriteByte('?') }
 
-// QuoteTo writes name, "table.column" as "table"."column", each part in
-// double quotes with its own quotes doubled.
+// QuoteTo writes name, "table.column" as `table`.`column`, each part in
+// backticks with its own backticks doubled. SQLite reads a double-quoted
+// name that matches no column as a string; a backticked one is an error.
 func (sqliteDialector) QuoteTo(w clause.Writer, name string) {
 	for i, part := range strings.Split(name, ".") {
 		if i > 0 {
 			w.WriteByte('.')
 		}
-		w.WriteByte('"')
-		w.WriteString(strings.ReplaceAll(part, `"`, `""`))
-		w.WriteByte('"')
+		w.WriteByte('`')
+		w.WriteString(strings.ReplaceAll(part, "`", "``"))
+		w.WriteByte('`')
 	}
 }
 

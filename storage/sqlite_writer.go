@@ -10,15 +10,20 @@ import (
 	"gorm.io/gorm"
 )
 
-// maxGroupMembers bounds how many transactions one SQLite commit carries,
-// and so how long the first of them waits for it.
+// maxGroupMembers bounds how many transactions run in one SQLite
+// transaction, failed ones included, and so how long the first of them
+// waits for its commit.
 const maxGroupMembers = 16
 
 // groupSavepoint opens every group, so that the group can tell, before it
 // commits, that SQLite has not rolled its transaction back on its own (as
 // it does on a full disk or an interrupted write): the savepoint is then
-// gone, and releasing it fails.
-const groupSavepoint = "scanpay_group"
+// gone, and releasing it fails. memberSavepoint holds each transaction of
+// the group, released when it succeeds and rolled back to when it fails.
+const (
+	groupSavepoint  = "scanpay_group"
+	memberSavepoint = "scanpay_member"
+)
 
 // A sqliteWriter is the one writer of a SQLite file in this process.
 // SQLite lets one writer at a time hold a database, and every transaction
@@ -32,7 +37,7 @@ const groupSavepoint = "scanpay_group"
 // Transactions that come while others wait commit together: each runs in
 // a savepoint of the group's one SQLite transaction, rolled back to when
 // it fails, and the group commits when no transaction waits for the turn
-// or it holds maxGroupMembers. A transaction is answered once its group
+// or maxGroupMembers have run in it. A transaction is answered once its group
 // has ended, failed ones too, with the commit's error if that failed: what
 // it wrote is kept with the group or not at all, and a retry finds which.
 // One commit for many saves the writing of the pages they share (index
@@ -53,7 +58,9 @@ type sqliteWriter struct {
 type group struct {
 	pool    *sql.DB
 	tx      *gorm.DB
-	members int           // transactions whose savepoint stands
+	joined  int           // transactions that ran in it
+	members int           // of those, the ones whose writes stand
+	broken  error         // a failed transaction that could not be undone
 	done    chan struct{} // closed once the group has ended, err set
 	err     error
 }
@@ -76,21 +83,22 @@ func (w *sqliteWriter) run(ctx context.Context, db *gorm.DB, pool *sql.DB, fn fu
 	if g == nil {
 		return err
 	}
-	// A failed transaction too waits for its group: what it read of the
-	// others (a key's record that made it fail, say) is then committed,
-	// and reads after it find the same.
+	// A failed transaction too waits for its group, and is told when the
+	// group failed: its failure may come from what it read of the others
+	// (the order they paid, a key's record), which is then committed, or
+	// rolled back with the group.
 	<-g.done
-	if err != nil {
-		return err
+	if g.err != nil {
+		return g.err
 	}
-	return g.err
+	return err
 }
 
 // join runs fn in the open group, or a new one, holding the turn, and
 // returns that group with fn's error.
 func (w *sqliteWriter) join(ctx context.Context, db *gorm.DB, pool *sql.DB, fn func(tx *gorm.DB) error) (g *group, err error) {
 	defer func() {
-		if w.group != nil && (w.waiting.Load() == 0 || w.group.members >= maxGroupMembers) {
+		if w.group != nil && (w.waiting.Load() == 0 || w.group.joined >= maxGroupMembers) {
 			w.end()
 		}
 		<-w.turn
@@ -104,11 +112,42 @@ func (w *sqliteWriter) join(ctx context.Context, db *gorm.DB, pool *sql.DB, fn f
 		}
 	}
 	g = w.group
-	if err := g.tx.WithContext(context.WithoutCancel(ctx)).Transaction(fn); err != nil {
+	g.joined++
+	if err := g.inSavepoint(context.WithoutCancel(ctx), fn); err != nil {
 		return g, err
 	}
 	g.members++
 	return g, nil
+}
+
+// inSavepoint runs fn in a savepoint of the group's transaction, undoing
+// what it wrote when it fails or panics. A failure that cannot be undone
+// breaks the group, which then keeps nothing.
+func (g *group) inSavepoint(ctx context.Context, fn func(tx *gorm.DB) error) (err error) {
+	tx := g.tx.WithContext(ctx)
+	if err := execControl(tx, "SAVEPOINT "+memberSavepoint); err != nil {
+		g.broken = err
+		return err
+	}
+	ended := false
+	defer func() {
+		if ended {
+			return
+		}
+		if rerr := execControl(tx, "ROLLBACK TO "+memberSavepoint); rerr != nil {
+			g.broken = rerr
+		} else if rerr := execControl(tx, "RELEASE "+memberSavepoint); rerr != nil {
+			g.broken = rerr
+		}
+	}()
+	if err = fn(tx); err != nil {
+		return err
+	}
+	if err = execControl(tx, "RELEASE "+memberSavepoint); err != nil {
+		return err // the deferred rollback undoes it, or breaks the group
+	}
+	ended = true
+	return nil
 }
 
 // flush ends the open group once the turn is free, for when the last
@@ -122,7 +161,7 @@ func (w *sqliteWriter) flush() {
 }
 
 func beginGroup(db *gorm.DB, pool *sql.DB) (*group, error) {
-	tx := db.WithContext(context.Background()).Begin()
+	tx := db.Session(&gorm.Session{NewDB: true, Context: context.Background()}).Begin()
 	if tx.Error != nil {
 		return nil, tx.Error
 	}
@@ -134,11 +173,14 @@ func beginGroup(db *gorm.DB, pool *sql.DB) (*group, error) {
 }
 
 // end commits the open group, or rolls it back when no member's writes
-// stand, and answers its members.
+// stand or it broke, and answers its members.
 func (w *sqliteWriter) end() {
 	g := w.group
 	w.group = nil
 	switch {
+	case g.broken != nil:
+		g.err = g.broken
+		g.tx.Rollback()
 	case g.members == 0:
 		g.tx.Rollback()
 	default:

@@ -122,8 +122,8 @@ func TestSQLiteTransactionsThatWaitCommitTogether(t *testing.T) {
 	}
 }
 
-// When the group's commit fails, every member is told so and none of
-// their writes is kept. A deferred foreign key, checked at COMMIT, fails it
+// When the group's commit fails, every member is told so, failed ones too,
+// and none of their writes is kept. A deferred foreign key, checked at COMMIT, fails it
 // here.
 func TestSQLiteGroupThatCannotCommitKeepsNothing(t *testing.T) {
 	db, w := openWriter(t,
@@ -131,17 +131,24 @@ func TestSQLiteGroupThatCannotCommitKeepsNothing(t *testing.T) {
 		`CREATE TABLE child (parent_id INTEGER REFERENCES parent (id) DEFERRABLE INITIALLY DEFERRED)`)
 	holding := make(chan struct{})
 	var wg sync.WaitGroup
-	var firstErr, lastErr error
-	wg.Go(func() { firstErr = InTx(context.Background(), db, holdUntilQueued(t, w, "a", 1, holding)) })
+	var firstErr, failingErr, lastErr error
+	wg.Go(func() { firstErr = InTx(context.Background(), db, holdUntilQueued(t, w, "a", 2, holding)) })
 	<-holding
+	wg.Go(func() {
+		failingErr = InTx(context.Background(), db, func(tx *gorm.DB) error { return errors.New("its own failure") })
+	})
+	for w.waiting.Load() < 1 {
+		time.Sleep(time.Millisecond)
+	}
 	wg.Go(func() {
 		lastErr = InTx(context.Background(), db, func(tx *gorm.DB) error {
 			return tx.Exec(`INSERT INTO child (parent_id) VALUES (42)`).Error
 		})
 	})
 	wg.Wait()
-	if firstErr == nil || lastErr == nil {
-		t.Fatalf("answers %v and %v; want both told the commit failed", firstErr, lastErr)
+	if firstErr == nil || failingErr != firstErr || lastErr != firstErr {
+		t.Fatalf("answers %v, %v and %v; want all three told the commit failed, the one that failed too: "+
+			"what it failed on may have been the others' writes", firstErr, failingErr, lastErr)
 	}
 	var children int64
 	if err := db.Raw(`SELECT COUNT(*) FROM child`).Scan(&children).Error; err != nil {
@@ -231,5 +238,42 @@ func TestSQLiteExecWaitsForTheWriter(t *testing.T) {
 	}
 	if a, b := count(t, db, "a"), count(t, db, "b"); a != 1 || b != 1 {
 		t.Fatalf("kept a %d and b %d times, want once each", a, b)
+	}
+}
+
+// A group ends after maxGroupMembers transactions have run in it, failed
+// ones counted: a queue of failing transactions must not keep the first
+// one's commit waiting for the queue to drain.
+func TestSQLiteGroupOfFailuresEndsAtItsSize(t *testing.T) {
+	db, w := openWriter(t)
+	const failing = 3 * maxGroupMembers
+	sizes := map[*group]int{} // written under the turn
+	holding := make(chan struct{})
+	hold := holdUntilQueued(t, w, "a", failing, holding)
+	var wg sync.WaitGroup
+	var firstErr error
+	wg.Go(func() {
+		firstErr = InTx(context.Background(), db, func(tx *gorm.DB) error {
+			sizes[w.group]++
+			return hold(tx)
+		})
+	})
+	<-holding
+	for range failing {
+		wg.Go(func() {
+			InTx(context.Background(), db, func(*gorm.DB) error {
+				sizes[w.group]++
+				return errors.New("refused")
+			})
+		})
+	}
+	wg.Wait()
+	if firstErr != nil || count(t, db, "a") != 1 {
+		t.Fatalf("the first: %v", firstErr)
+	}
+	for _, n := range sizes {
+		if n > maxGroupMembers {
+			t.Fatalf("%d transactions ran in one group, want at most %d", n, maxGroupMembers)
+		}
 	}
 }

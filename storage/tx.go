@@ -27,7 +27,7 @@ func InTx(ctx context.Context, db *gorm.DB, fn func(tx *gorm.DB) error) error {
 	db = db.WithContext(ctx)
 	pool, outermost := poolOf(db)
 	if !outermost {
-		return db.Transaction(fn)
+		return nested(ctx, db).Transaction(fn)
 	}
 	if w := writerOf(pool); w != nil {
 		return w.run(ctx, db, pool, fn)
@@ -43,7 +43,11 @@ func InTx(ctx context.Context, db *gorm.DB, fn func(tx *gorm.DB) error) error {
 // a statement of that transaction.
 func Exec(ctx context.Context, db *gorm.DB, sql string, args ...any) (int64, error) {
 	db = db.WithContext(ctx)
-	if pool, outermost := poolOf(db); !outermost || writerOf(pool) == nil {
+	pool, outermost := poolOf(db)
+	if !outermost {
+		db = nested(ctx, db)
+	}
+	if !outermost || writerOf(pool) == nil {
 		res := db.Exec(sql, args...)
 		return res.RowsAffected, res.Error
 	}
@@ -54,6 +58,17 @@ func Exec(ctx context.Context, db *gorm.DB, sql string, args ...any) (int64, err
 		return res.Error
 	})
 	return rows, err
+}
+
+// nested gives a call inside a SQLite transaction a context that is not
+// cancelled: SQLite rolls back the whole transaction whose write it
+// interrupts, which in a group is the other transactions' too (see
+// sqliteWriter.run).
+func nested(ctx context.Context, tx *gorm.DB) *gorm.DB {
+	if DialectOf(tx) != SQLite {
+		return tx
+	}
+	return tx.WithContext(context.WithoutCancel(ctx))
 }
 
 // retrying runs try again, after a short random pause, while it fails as
