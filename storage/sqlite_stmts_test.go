@@ -12,22 +12,36 @@ import (
 	"gorm.io/gorm"
 )
 
-// sqliteConnOf opens a pool of one connection on a fresh SQLite file with
-// a table t, and returns the pool and that connection's statement cache.
-func sqliteConnOf(t *testing.T) (*gorm.DB, *sql.DB, func() map[string]driver.Stmt) {
+// openSQLiteFile opens a fresh SQLite file, with query added to its URL
+// when given, and runs schema on it.
+func openSQLiteFile(t *testing.T, query string, opts Options, schema ...string) (*gorm.DB, *sql.DB) {
 	t.Helper()
-	db, err := Open(context.Background(), "sqlite://"+filepath.Join(t.TempDir(), "stmts.db"), Options{MaxOpenConns: 1})
+	url := "sqlite://" + filepath.Join(t.TempDir(), "test.db")
+	if query != "" {
+		url += "?" + query
+	}
+	db, err := Open(context.Background(), url, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { Close(db) })
+	for _, s := range schema {
+		if err := db.Exec(s).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
 	pool, err := db.DB()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := pool.Exec(`CREATE TABLE t (id INTEGER PRIMARY KEY, at TEXT)`); err != nil {
-		t.Fatal(err)
-	}
+	return db, pool
+}
+
+// sqliteConnOf opens a pool of one connection on a fresh SQLite file with
+// a table t, and returns the pool and that connection's statement cache.
+func sqliteConnOf(t *testing.T) (*gorm.DB, *sql.DB, func() map[string]driver.Stmt) {
+	t.Helper()
+	db, pool := openSQLiteFile(t, "", Options{MaxOpenConns: 1}, `CREATE TABLE t (id INTEGER PRIMARY KEY, at TEXT)`)
 	cached := func() map[string]driver.Stmt {
 		conn, err := pool.Conn(context.Background())
 		if err != nil {

@@ -3,7 +3,6 @@ package storage
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -11,24 +10,11 @@ import (
 	"gorm.io/gorm"
 )
 
-// openWriter opens a SQLite file with table t and returns it with its
-// writer.
+// openWriter opens a SQLite file with table t and schema, and returns it
+// with its writer.
 func openWriter(t *testing.T, schema ...string) (*gorm.DB, *sqliteWriter) {
 	t.Helper()
-	db, err := Open(context.Background(), "sqlite://"+filepath.Join(t.TempDir(), "group.db"), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { Close(db) })
-	for _, s := range append([]string{`CREATE TABLE t (v TEXT NOT NULL)`}, schema...) {
-		if err := db.Exec(s).Error; err != nil {
-			t.Fatal(err)
-		}
-	}
-	pool, err := db.DB()
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, pool := openSQLiteFile(t, "", Options{}, append([]string{`CREATE TABLE t (v TEXT NOT NULL)`}, schema...)...)
 	return db, writerOf(pool)
 }
 
@@ -167,11 +153,8 @@ func TestSQLiteGroupThatCannotCommitKeepsNothing(t *testing.T) {
 // A member that finds a transaction waiting leaves the group open for it;
 // when that transaction then gives up waiting, the group still commits.
 func TestSQLiteGroupEndsWhenItsLastWaiterGivesUp(t *testing.T) {
-	db, w := openWriter(t)
-	pool, err := db.DB()
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, pool := openSQLiteFile(t, "", Options{}, `CREATE TABLE t (v TEXT NOT NULL)`)
+	w := writerOf(pool)
 	// A member holds the turn, its write in the open group.
 	w.turn <- struct{}{}
 	g, err := beginGroup(db, pool)
@@ -212,18 +195,7 @@ func TestSQLiteGroupEndsWhenItsLastWaiterGivesUp(t *testing.T) {
 // pool has no busy timeout, so a write that took SQLite's lock itself,
 // while a transaction holds it, would fail at once.
 func TestSQLiteExecWaitsForTheWriter(t *testing.T) {
-	db, err := Open(context.Background(), "sqlite://"+filepath.Join(t.TempDir(), "exec.db")+"?_pragma=busy_timeout(0)", Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { Close(db) })
-	if err := db.Exec(`CREATE TABLE t (v TEXT NOT NULL)`).Error; err != nil {
-		t.Fatal(err)
-	}
-	pool, err := db.DB()
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, pool := openSQLiteFile(t, "_pragma=busy_timeout(0)", Options{}, `CREATE TABLE t (v TEXT NOT NULL)`)
 	w := writerOf(pool)
 	holding := make(chan struct{})
 	held := make(chan error, 1)

@@ -35,19 +35,14 @@ func InTx(ctx context.Context, db *gorm.DB, fn func(tx *gorm.DB) error) error {
 	return retrying(ctx, func() error { return db.Transaction(fn) })
 }
 
-// Exec runs one write that no use case's transaction holds and returns how
-// many rows it changed: on PostgreSQL as a statement of its own, on SQLite
-// through the file's writer (InTx). A write that took SQLite's lock on its
-// own would meet the writer's groups, which hold it back to back under
-// load, and wait them out on the busy timeout. Inside a transaction it is
-// a statement of that transaction.
+// Exec runs one write and returns how many rows it changed: on PostgreSQL,
+// outside a transaction, as a statement of its own; otherwise through
+// InTx. On SQLite that takes the file's writer: a write that took SQLite's
+// lock on its own would meet the writer's groups, which hold it back to
+// back under load, and wait them out on the busy timeout.
 func Exec(ctx context.Context, db *gorm.DB, sql string, args ...any) (int64, error) {
 	db = db.WithContext(ctx)
-	pool, outermost := poolOf(db)
-	if !outermost {
-		db = nested(ctx, db)
-	}
-	if !outermost || writerOf(pool) == nil {
+	if pool, outermost := poolOf(db); outermost && writerOf(pool) == nil {
 		res := db.Exec(sql, args...)
 		return res.RowsAffected, res.Error
 	}
