@@ -106,6 +106,27 @@ type orderRow struct {
 
 func (orderRow) TableName() string { return "orders" }
 
+// orderColumns are the columns of orders that orderRow.fields scans, in
+// the same order, for reads that skip gorm (storage.QueryRow).
+const orderColumns = `orders.id, orders.merchant_id, orders.livemode, orders.status, orders.amount,
+	orders.currency, orders.description, orders.reference, orders.metadata, orders.amount_discount,
+	orders.amount_paid, orders.amount_refunded, orders.fee, orders.coupon_id,
+	orders.promotion_campaign_id, orders.promotion_funding, orders.price_refunded,
+	orders.merchant_name, orders.fee_rate_bps, orders.qr_format, orders.qr_code, orders.qr_payload,
+	orders.client_secret, orders.source, orders.expires_at, orders.paid_at, orders.created_at,
+	orders.updated_at`
+
+// fields are where a row read with orderColumns is scanned.
+func (r *orderRow) fields() []any {
+	return []any{&r.ID, &r.MerchantID, &r.Livemode, &r.Status, &r.Amount,
+		&r.Currency, &r.Description, &r.Reference, &r.Metadata, &r.AmountDiscount,
+		&r.AmountPaid, &r.AmountRefunded, &r.Fee, &r.CouponID,
+		&r.PromotionCampaignID, &r.PromotionFunding, &r.PriceRefunded,
+		&r.MerchantName, &r.FeeRateBPS, &r.QRFormat, &r.QRCode, &r.QRPayload,
+		&r.ClientSecret, &r.Source, &r.ExpiresAt, &r.PaidAt, &r.CreatedAt,
+		&r.UpdatedAt}
+}
+
 // effectiveStatus is the status as of now: a pending order past its
 // expiry is expired whether or not the sweeper has marked it yet.
 func (r orderRow) effectiveStatus(now time.Time) Status {
