@@ -15,10 +15,20 @@ import (
 // be plain values, which the driver takes as they are (no list to expand
 // into (?, ?), no gorm expression).
 func QueryRow(db *gorm.DB, query string, args ...any) *sql.Row {
-	if DialectOf(db) == Postgres {
-		var b strings.Builder
-		writeNumbered(&b, query, 0)
-		query = b.String()
+	return db.Statement.ConnPool.QueryRowContext(db.Statement.Context, numbered(db, query), args...)
+}
+
+// Query is QueryRow for any number of rows.
+func Query(db *gorm.DB, query string, args ...any) (*sql.Rows, error) {
+	return db.Statement.ConnPool.QueryContext(db.Statement.Context, numbered(db, query), args...)
+}
+
+// numbered is query with PostgreSQL's placeholders when db is on it.
+func numbered(db *gorm.DB, query string) string {
+	if DialectOf(db) != Postgres {
+		return query
 	}
-	return db.Statement.ConnPool.QueryRowContext(db.Statement.Context, query, args...)
+	var b strings.Builder
+	writeNumbered(&b, query, 0)
+	return b.String()
 }

@@ -57,6 +57,7 @@ type Service struct {
 	// dummyHash is compared against when a phone is unknown, so signing in
 	// costs the same bcrypt work whether or not the phone is registered.
 	dummyHash []byte
+	verified  verifiedTokens
 }
 
 // NewService returns a wallet Service on db; now is the clock (UTC). It

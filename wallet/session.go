@@ -71,20 +71,27 @@ type sessionClaims struct {
 // has) gives ErrInvalidSession and nothing more, so a client learns
 // nothing about why. iat is not checked against the clock: gateway processes'
 // clocks differ a little, a token from one could look issued in the future
-// to another, and exp bounds a token's life anyway.
+// to another, and exp bounds a token's life anyway. A token accepted once is
+// remembered until it expires (verifiedTokens).
 func (s *Service) Authenticate(token string) (Session, error) {
+	now := s.now()
+	if session, ok := s.verified.get(token, now); ok {
+		return session, nil
+	}
 	var claims sessionClaims
 	_, err := jwt.ParseWithClaims(token, &claims, func(*jwt.Token) (any, error) { return s.cfg.SessionKey, nil },
 		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
 		jwt.WithExpirationRequired(),
 		jwt.WithIssuer(s.cfg.Issuer),
 		jwt.WithAudience(s.cfg.Audience),
-		jwt.WithTimeFunc(s.now))
+		jwt.WithTimeFunc(func() time.Time { return now }))
 	if err != nil || claims.Subject == "" || claims.IssuedAt == nil ||
 		claims.ExpiresAt.Sub(claims.IssuedAt.Time) > s.cfg.SessionTTL {
 		return Session{}, ErrInvalidSession
 	}
-	return Session{WalletID: claims.Subject, Livemode: claims.Livemode}, nil
+	session := Session{WalletID: claims.Subject, Livemode: claims.Livemode}
+	s.verified.put(token, session, claims.ExpiresAt.Time, now)
+	return session, nil
 }
 
 // issue signs a session token for the wallet, valid for SessionTTL from now.

@@ -16,13 +16,19 @@ type job struct {
 	Attempt                 int
 	Payload                 string
 	URL                     string
-	SealedSecret            string  `gorm:"column:secret"`
-	SealedPreviousSecret    *string `gorm:"column:previous_secret"`
+	SealedSecret            string
+	SealedPreviousSecret    *string
 	PreviousSecretExpiresAt *time.Time
 	// token is the claim's: an outcome is written only while the delivery
 	// still carries it. Every change that ends a claim clears the token, so
 	// carrying it also means the delivery is still pending.
 	token string
+}
+
+// fields are where a row of claimSQL or claimPostgresSQL is scanned.
+func (j *job) fields() []any {
+	return []any{&j.EndpointID, &j.EventID, &j.Attempt, &j.Payload,
+		&j.URL, &j.SealedSecret, &j.SealedPreviousSecret, &j.PreviousSecretExpiresAt}
 }
 
 // claimSQL picks the deliveries due first, on SQLite, whose transactions
@@ -60,14 +66,12 @@ func (d *Dispatcher) claim(ctx context.Context, limit int) ([]job, error) {
 	var jobs []job
 	var err error
 	if storage.DialectOf(d.db) == storage.Postgres {
-		err = d.db.WithContext(ctx).Raw(claimPostgresSQL, now.Add(d.lease), token, now, deliveryPending, now, limit).Find(&jobs).Error // not Scan, which also renders the statement for a log
+		jobs, err = claimedJobs(d.db.WithContext(ctx), claimPostgresSQL, now.Add(d.lease), token, now, deliveryPending, now, limit)
 	} else {
 		err = storage.InTx(ctx, d.db, func(tx *gorm.DB) error {
-			if err := tx.Raw(claimSQL, deliveryPending, now, limit).Scan(&jobs).Error; err != nil {
+			var err error
+			if jobs, err = claimedJobs(tx, claimSQL, deliveryPending, now, limit); err != nil || len(jobs) == 0 {
 				return err
-			}
-			if len(jobs) == 0 {
-				return nil
 			}
 			keys := make([][]any, len(jobs))
 			for i, j := range jobs {
@@ -87,4 +91,23 @@ func (d *Dispatcher) claim(ctx context.Context, limit int) ([]job, error) {
 		jobs[i].token = token
 	}
 	return jobs, nil
+}
+
+// claimedJobs runs query and scans the jobs it returns, past gorm (see
+// storage.Query): a claim runs for every few deliveries.
+func claimedJobs(db *gorm.DB, query string, args ...any) ([]job, error) {
+	rows, err := storage.Query(db, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var jobs []job
+	for rows.Next() {
+		var j job
+		if err := rows.Scan(j.fields()...); err != nil {
+			return nil, err
+		}
+		jobs = append(jobs, j)
+	}
+	return jobs, rows.Err()
 }
