@@ -29,6 +29,7 @@ func numbered(db *gorm.DB, query string) string {
 		return query
 	}
 	var b strings.Builder
+	b.Grow(len(query) + 64)
 	writeNumbered(&b, query, 0)
 	return b.String()
 }

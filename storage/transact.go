@@ -257,6 +257,7 @@ func send(tx *gorm.DB, writes []Write, guarded bool) error {
 	}
 	direct := plainArgs(args)
 	var b strings.Builder
+	b.Grow(statementSize(writes, len(args)))
 	var counted []int
 	b.WriteString("WITH ")
 	n := 0
@@ -305,6 +306,18 @@ func send(tx *gorm.DB, writes []Write, guarded bool) error {
 		}
 	}
 	return nil
+}
+
+// statementSize is about the length of send's statement for writes with
+// args arguments in all, a little over rather than under: built in one
+// allocation, it was a tenth of the gateway's memory allocated per paid
+// order.
+func statementSize(writes []Write, args int) int {
+	n := 64 + 4*args // the SELECT; each $n is at most 4 bytes longer than its ?
+	for _, w := range writes {
+		n += len(w.SQL) + 80 // "wN AS (...) RETURNING 1", ", (SELECT ... FROM wN)"
+	}
+	return n
 }
 
 // plainArgs reports whether args are all plain values, which the driver
