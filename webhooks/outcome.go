@@ -3,6 +3,7 @@ package webhooks
 import (
 	"context"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/scanpay/scanpay/storage"
@@ -78,12 +79,12 @@ func (d *Dispatcher) recordAll(ctx context.Context, results <-chan result) error
 func (d *Dispatcher) record(ctx context.Context, batch []result) error {
 	now := d.now()
 	attempts := make([]attemptRow, len(batch))
-	var delivered [][]any
+	var delivered []any // event, endpoint and claim token of each delivered
 	gone := false
 	for i, r := range batch {
 		attempts[i] = r.attemptRow()
 		if r.delivered() {
-			delivered = append(delivered, []any{r.job.EventID, r.job.EndpointID, r.job.token})
+			delivered = append(delivered, r.job.EventID, r.job.EndpointID, r.job.token)
 		}
 		gone = gone || r.status == http.StatusGone
 	}
@@ -93,9 +94,13 @@ func (d *Dispatcher) record(ctx context.Context, batch []result) error {
 	}
 	writes := []storage.Write{logged}
 	if len(delivered) > 0 {
+		// The tuples are written out, not left to gorm to expand: with
+		// plain arguments the statement goes straight to the driver.
+		tuples := strings.Repeat("(?, ?, ?), ", len(delivered)/3)
 		writes = append(writes, storage.Write{
-			SQL:  `UPDATE webhook_deliveries SET status = ?, claim_token = NULL, last_error = NULL, updated_at = ? WHERE (event_id, endpoint_id, claim_token) IN ?`,
-			Args: []any{deliveryDelivered, now, delivered},
+			SQL: `UPDATE webhook_deliveries SET status = ?, claim_token = NULL, last_error = NULL, updated_at = ?
+WHERE (event_id, endpoint_id, claim_token) IN (` + strings.TrimSuffix(tuples, ", ") + `)`,
+			Args: append([]any{deliveryDelivered, now}, delivered...),
 		})
 	}
 	for _, r := range batch {
