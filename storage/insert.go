@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+	"sync"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/schema"
 )
 
 // Insert returns the write that inserts rows: a gorm model (a pointer to a
@@ -26,29 +28,59 @@ func Insert(tx *gorm.DB, rows any, classify func(error) error) (Write, error) {
 			each[i] = reflect.Indirect(rv.Index(i))
 		}
 	}
-	var cols []string
-	for _, f := range stmt.Schema.Fields {
-		if f.DBName != "" && f.Creatable {
-			cols = append(cols, f.DBName)
-		}
-	}
+	shape := insertShapeOf(stmt.Schema)
 	var b strings.Builder
-	b.WriteString("INSERT INTO " + stmt.Schema.Table + " (" + strings.Join(cols, ", ") + ") VALUES ")
-	one := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
-	args := make([]any, 0, len(cols)*len(each))
+	b.Grow(len(shape.prefix) + len(each)*(len(shape.row)+2))
+	b.WriteString(shape.prefix)
+	args := make([]any, 0, len(shape.fields)*len(each))
 	for i, row := range each {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		b.WriteString(one)
-		for _, f := range stmt.Schema.Fields {
-			if f.DBName != "" && f.Creatable {
-				v, _ := f.ValueOf(context.Background(), row)
-				args = append(args, v)
-			}
+		b.WriteString(shape.row)
+		for _, f := range shape.fields {
+			v, _ := f.ValueOf(context.Background(), row)
+			args = append(args, v)
 		}
 	}
 	return Write{SQL: b.String(), Args: args, Classify: classify}, nil
+}
+
+// insertShape is what Insert writes for every row of one model: the
+// statement up to VALUES, one row's placeholders, and the fields they
+// take, in order.
+type insertShape struct {
+	prefix, row string
+	fields      []*schema.Field
+}
+
+// insertShapes holds each model's insertShape, made on its first insert.
+var insertShapes sync.Map // shapeKey → insertShape
+
+// shapeKey names a model by its type and table, as every database handle's
+// own parse of it does.
+type shapeKey struct {
+	model reflect.Type
+	table string
+}
+
+func insertShapeOf(s *schema.Schema) insertShape {
+	key := shapeKey{s.ModelType, s.Table}
+	if shape, ok := insertShapes.Load(key); ok {
+		return shape.(insertShape)
+	}
+	var shape insertShape
+	var cols []string
+	for _, f := range s.Fields {
+		if f.DBName != "" && f.Creatable {
+			cols = append(cols, f.DBName)
+			shape.fields = append(shape.fields, f)
+		}
+	}
+	shape.prefix = "INSERT INTO " + s.Table + " (" + strings.Join(cols, ", ") + ") VALUES "
+	shape.row = "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
+	insertShapes.Store(key, shape)
+	return shape
 }
 
 // DeferInsert defers the insert of row (see Insert and Defer).
