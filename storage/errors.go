@@ -8,8 +8,10 @@ import (
 	"modernc.org/sqlite"
 )
 
-// SQLite extended result codes (sqlite3.h) for the constraints we rely on.
+// SQLite result codes (sqlite3.h): the extended ones of the constraints we
+// rely on, and the primary one of a busy file.
 const (
+	sqliteBusy                 = 5
 	sqliteConstraintCheck      = 275
 	sqliteConstraintPrimaryKey = 1555
 	sqliteConstraintUnique     = 2067

@@ -30,6 +30,10 @@ const (
 	Postgres Dialect = "postgres"
 )
 
+// busyTimeout is how long a SQLite connection waits for another's lock on
+// the file, and keeps trying to open while the file is busy.
+const busyTimeout = 10 * time.Second
+
 // DefaultMaxOpenConns is the pool's size unless Options say otherwise.
 // PostgreSQL gets four connections per core of this machine: measured on
 // two cores with PostgreSQL beside the gateway, 8 connections paid 15-25 %
@@ -136,7 +140,7 @@ func dialectorFor(rawURL string, tracer pgx.QueryTracer) (gorm.Dialector, Dialec
 		}
 	}
 	params := url.Values{}
-	params.Add("_pragma", "busy_timeout(10000)")
+	params.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()))
 	params.Add("_pragma", "journal_mode(WAL)")
 	params.Add("_pragma", "synchronous(NORMAL)")
 	params.Add("_pragma", "foreign_keys(1)")

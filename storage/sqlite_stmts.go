@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql/driver"
 	"fmt"
+	"time"
 )
 
 // maxCachedStmts bounds each SQLite connection's compiled statements. The
@@ -32,8 +33,23 @@ type stmtCachingConnector struct {
 	driver.Connector
 }
 
+// Connect opens a connection, trying again while the file is busy. A new
+// connection's first statements set its pragmas, switching a new file to
+// WAL among them, and SQLite refuses that with SQLITE_BUSY, without
+// waiting out the busy timeout, while another connection switches or
+// migrates the same file: processes starting together on a new file would
+// otherwise fail at random.
 func (c stmtCachingConnector) Connect(ctx context.Context) (driver.Conn, error) {
 	conn, err := c.Connector.Connect(ctx)
+	giveUp := time.Now().Add(busyTimeout)
+	for wait := time.Millisecond; err != nil && sqliteCode(err)&0xff == sqliteBusy && time.Now().Before(giveUp); wait = min(2*wait, 100*time.Millisecond) {
+		select {
+		case <-ctx.Done():
+			return nil, err
+		case <-time.After(wait):
+		}
+		conn, err = c.Connector.Connect(ctx)
+	}
 	if err != nil {
 		return nil, err
 	}
