@@ -88,7 +88,7 @@ func (c couponRow) couponRefusal(walletID string, now time.Time) error {
 // whether the campaign's scope takes in merchantID.
 func findHeldCoupon(tx *gorm.DB, couponID, merchantID string) (heldCoupon, error) {
 	var rows []heldCoupon
-	if err := tx.Raw(heldCouponSQL+` WHERE c.id = ?`, merchantID, couponID).Find(&rows).Error; err != nil { // not Scan: see readPayment
+	if err := tx.Raw(heldCouponSQL+` WHERE c.id = ?`, merchantID, couponID).Find(&rows).Error; err != nil { // not Scan, which also renders the statement for a log on every call
 		return heldCoupon{}, err
 	}
 	if len(rows) == 0 {

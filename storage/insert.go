@@ -57,8 +57,8 @@ type insertShape struct {
 // insertShapes holds each model's insertShape, made on its first insert.
 var insertShapes sync.Map // shapeKey → insertShape
 
-// shapeKey names a model by its type and table, as every database handle's
-// own parse of it does.
+// shapeKey names a model by its type and table, not by its parsed schema:
+// each database handle parses a model anew, into the same shape.
 type shapeKey struct {
 	model reflect.Type
 	table string

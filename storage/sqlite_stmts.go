@@ -40,16 +40,7 @@ type stmtCachingConnector struct {
 // migrates the same file: processes starting together on a new file would
 // otherwise fail at random.
 func (c stmtCachingConnector) Connect(ctx context.Context) (driver.Conn, error) {
-	conn, err := c.Connector.Connect(ctx)
-	giveUp := time.Now().Add(busyTimeout)
-	for wait := time.Millisecond; err != nil && sqliteCode(err)&0xff == sqliteBusy && time.Now().Before(giveUp); wait = min(2*wait, 100*time.Millisecond) {
-		select {
-		case <-ctx.Done():
-			return nil, err
-		case <-time.After(wait):
-		}
-		conn, err = c.Connector.Connect(ctx)
-	}
+	conn, err := c.connectWhileBusy(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -59,6 +50,26 @@ func (c stmtCachingConnector) Connect(ctx context.Context) (driver.Conn, error) 
 		return nil, fmt.Errorf("sqlite connection %T lacks the context methods", conn)
 	}
 	return &stmtCachingConn{sqliteConn: sc, stmts: map[string]driver.Stmt{}}, nil
+}
+
+// connectWhileBusy connects, trying again after a pause that grows to
+// 100 ms while the file is busy, for up to the busy timeout or until ctx
+// ends.
+func (c stmtCachingConnector) connectWhileBusy(ctx context.Context) (driver.Conn, error) {
+	giveUp := time.Now().Add(busyTimeout)
+	wait := time.Millisecond
+	for {
+		conn, err := c.Connector.Connect(ctx)
+		if err == nil || sqliteCode(err)&0xff != sqliteBusy || !time.Now().Before(giveUp) {
+			return conn, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, err
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 100*time.Millisecond)
+	}
 }
 
 // stmtCachingConn runs each statement with arguments through a prepared

@@ -96,10 +96,10 @@ func (d *Dispatcher) record(ctx context.Context, batch []result) error {
 	if len(delivered) > 0 {
 		// The tuples are written out, not left to gorm to expand: with
 		// plain arguments the statement goes straight to the driver.
-		tuples := strings.Repeat("(?, ?, ?), ", len(delivered)/3)
+		tuples := strings.Repeat(", (?, ?, ?)", len(delivered)/3)[2:]
 		writes = append(writes, storage.Write{
 			SQL: `UPDATE webhook_deliveries SET status = ?, claim_token = NULL, last_error = NULL, updated_at = ?
-WHERE (event_id, endpoint_id, claim_token) IN (` + strings.TrimSuffix(tuples, ", ") + `)`,
+WHERE (event_id, endpoint_id, claim_token) IN (` + tuples + `)`,
 			Args: append([]any{deliveryDelivered, now}, delivered...),
 		})
 	}
